@@ -1,0 +1,1 @@
+"""Evaluation of Sec. 5: PSNR/SSIM, frame-difference metrics, object-centre distance."""

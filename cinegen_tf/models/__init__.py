@@ -1,0 +1,1 @@
+"""Keras subclassed models of Image2GIF (Sec. 3.1, 3.2, 5.1) and its baselines."""

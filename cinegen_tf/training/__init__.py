@@ -1,0 +1,1 @@
+"""The GAN (+DQN) training loop: compiled steps, checkpoints, TensorBoard summaries."""

@@ -1,0 +1,1 @@
+"""Experiment configs and the runner that reproduces the paper's tables."""

@@ -1,0 +1,49 @@
+"""Install cinegen_tf and its TFDS dataset builders.
+
+The repo folder `datasets/` is installed as the package `cinegen_datasets`, so it never
+shadows the popular top-level `datasets` library.
+"""
+import setuptools
+
+INSTALL_REQUIRES = [
+    "tensorflow>=2.16,<2.22",
+    "keras>=3.5,<4",
+    "tensorflow-datasets>=4.9.6,<5",
+    # The TF 2.21 wheel no longer pulls in tensorboard; tf.summary needs it.
+    "tensorboard>=2.16,<3",
+    "numpy>=1.26,<3",
+    "imageio>=2.34,<3",
+    # PyAV: imageio's video plugin without an ffmpeg binary.
+    "av>=12,<20",
+    "scikit-image>=0.22,<0.27",
+    "absl-py>=2.0,<3",
+    # ConfigDict + config_flags: configs are code, overridable as --config.x=...
+    "ml-collections>=0.1.1,<2",
+    "pillow>=10,<14",
+]
+
+EXTRAS_REQUIRE = {
+    "dev": [
+        "pytest>=8,<10",
+        # The `tfds build` CLI and tfds.testing need these beyond tensorflow-datasets.
+        "apache-beam>=2.55,<3",
+        "mlcroissant>=1.0,<2",
+        "dill>=0.3.8",
+        "importlib_resources>=6",
+    ],
+}
+
+setuptools.setup(
+    name="cinegen_tf",
+    version="0.1.0",
+    description="Image2GIF (WACV 2018) in TensorFlow/Keras: cinemagraphs from a single image.",
+    python_requires=">=3.10",
+    packages=setuptools.find_packages(include=["cinegen_tf", "cinegen_tf.*"])
+    + ["cinegen_datasets"]
+    + ["cinegen_datasets." + name for name in ("synthetic_cinemagraphs", "real_cinemagraphs")],
+    package_dir={"cinegen_datasets": "datasets"},
+    package_data={"cinegen_datasets": ["*/dummy_data/**/*", "*/*.bib", "*/README.md", "*/*.txt"]},
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS_REQUIRE,
+    entry_points={"console_scripts": []},
+)
