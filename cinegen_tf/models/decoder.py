@@ -38,6 +38,10 @@ class Decoder(keras.Model):
                                          activation="relu", name=f"deconv{i}")
             for i, f in enumerate(FILTERS)
         ]
+        # tf.train.Checkpoint does not follow Keras' tracked lists: without an attribute
+        # per layer the deconv weights would silently be left out of every checkpoint.
+        for deconv in self.deconvs:
+            setattr(self, deconv.name, deconv)
         self.to_rgb = keras.layers.Conv2DTranspose(
             self.channels, KERNEL_SIZE, strides=2, padding="same", activation="tanh",
             dtype="float32", name="to_rgb")

@@ -26,6 +26,10 @@ class ConvStack(keras.layers.Layer):
                                 activation="relu", name=f"conv{i}")
             for i, f in enumerate(self.filters)
         ]
+        # tf.train.Checkpoint does not follow Keras' tracked lists: without an attribute
+        # per layer the conv weights would silently be left out of every checkpoint.
+        for conv in self.convs:
+            setattr(self, conv.name, conv)
         self.flatten = keras.layers.Flatten()
 
     def call(self, images):
