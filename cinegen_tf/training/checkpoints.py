@@ -1,0 +1,163 @@
+"""The workdir contract: config.json, checkpoints/, and `load_generator`.
+
+A training workdir holds
+
+    DIR/config.json        the run's ConfigDict as JSON (written atomically at start)
+    DIR/checkpoints/       tf.train.CheckpointManager files: ckpt-<step>.index/.data-*
+    DIR/events.out.*       TensorBoard summaries (train/*, eval/*)
+    DIR/samples/           PNG strips of the fixed evaluation batch
+
+Each checkpoint is a `tf.train.Checkpoint` with the items `step` (int64 variable: steps
+done), `rng` (the `tf.random.Generator` of the DQN's exploration), `generator`,
+`discriminator` and one `<network>_optimizer` per trained network; RNN+DQN adds
+`target_q_network` and `q_optimizer` (its online DQN is `generator.q_network`).
+"""
+import json
+import os
+import tempfile
+
+import keras
+import ml_collections
+import tensorflow as tf
+
+from cinegen_tf.training import config_lib
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_DIR = "checkpoints"
+CHECKPOINT_NAME = "ckpt"
+
+
+def write_atomically(path, data):
+    """Writes `data` (str or bytes) to `path` via a temporary file and os.replace."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path))
+    try:
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_config(config, workdir):
+    """Writes `config` as DIR/config.json (atomically); returns the path."""
+    path = os.path.join(workdir, CONFIG_FILE)
+    write_atomically(path, config.to_json_best_effort(indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read_config(workdir):
+    """Reads DIR/config.json back into a validated ConfigDict."""
+    path = os.path.join(workdir, CONFIG_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path} not found: {workdir} is not a training workdir")
+    try:
+        with open(path) as f:
+            config = ml_collections.ConfigDict(json.load(f))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON: {e}") from e
+    try:
+        return config_lib.validate_config(config)
+    except (ValueError, AttributeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a valid training config: {e}") from e
+
+
+def assert_fully_tracked(items):
+    """Checks that a tf.train.Checkpoint over `items` would save every model weight.
+
+    tf.train.Checkpoint follows attributes, not the Python lists Keras 3 layers keep their
+    sub-layers in, so a model holding layers only in a list would be saved without them
+    and restore "successfully" with random weights. This catches that before training.
+
+    Args:
+      items: name -> checkpoint item; keras models among them are checked.
+
+    Raises:
+      ValueError naming the model and the first weights the checkpoint would miss.
+    """
+    for name, item in items.items():
+        if not isinstance(item, keras.Model):
+            continue
+        tracked = set()
+        for obj in tf.train.TrackableView(item).descendants():
+            tracked.add(id(obj))
+        missing = [v.path for v in item.weights  # .variables adds RNG states (dropout seeds)
+                   if id(v) not in tracked and id(getattr(v, "_value", None)) not in tracked]
+        if missing:
+            raise ValueError(f"checkpoint item {name!r} ({type(item).__name__}) would not save "
+                             f"{len(missing)} weights, e.g. {missing[:3]}: keep each layer in "
+                             f"an attribute, not only in a list")
+
+
+def checkpoint_dir(workdir):
+    return os.path.join(workdir, CHECKPOINT_DIR)
+
+
+def make_manager(checkpoint, workdir, max_to_keep):
+    """A CheckpointManager writing DIR/checkpoints/ckpt-<step>."""
+    return tf.train.CheckpointManager(checkpoint, checkpoint_dir(workdir),
+                                      max_to_keep=max_to_keep,
+                                      checkpoint_name=CHECKPOINT_NAME)
+
+
+def resolve_checkpoint(path):
+    """Finds the checkpoint prefix and workdir that `path` names.
+
+    Args:
+      path: a workdir (its latest checkpoint is used), its checkpoints/ folder, or a
+        checkpoint prefix such as DIR/checkpoints/ckpt-600.
+
+    Returns:
+      (prefix, workdir).
+    """
+    path = os.path.abspath(os.fspath(path))
+    if os.path.isdir(path):
+        folder = path if os.path.basename(path) == CHECKPOINT_DIR else checkpoint_dir(path)
+        prefix = tf.train.latest_checkpoint(folder)
+        if prefix is None:
+            raise FileNotFoundError(f"no checkpoint found in {folder}")
+        return prefix, os.path.dirname(folder)
+    if not tf.io.gfile.exists(path + ".index"):
+        raise FileNotFoundError(f"{path} is neither a workdir nor a checkpoint prefix "
+                                f"(no {path}.index)")
+    return path, os.path.dirname(os.path.dirname(path))
+
+
+def load_generator(path):
+    """Rebuilds a trained generator from a workdir or checkpoint prefix.
+
+    The generator is rebuilt from DIR/config.json, built eagerly, and only its weights
+    are restored (optimizers, discriminator etc. are skipped).
+
+    Args:
+      path: a workdir, its checkpoints/ folder or a checkpoint prefix.
+
+    Returns:
+      (generator, config): the keras model (RecurrentGenerator for rnn / rnn_dqn, the
+      Mathieu or constant model otherwise) and the run's ConfigDict.
+
+    Raises:
+      FileNotFoundError: no config.json or no checkpoint at `path`.
+      ValueError: the checkpoint does not fit the model config.json describes.
+    """
+    from cinegen_tf.training import methods  # methods imports this module
+
+    prefix, workdir = resolve_checkpoint(path)
+    config = read_config(workdir)
+    generator = methods.build_generator(config)
+    assert_fully_tracked({"generator": generator})
+    checkpoint = tf.train.Checkpoint(generator=generator)
+    try:
+        status = checkpoint.restore(prefix)
+        status.expect_partial()
+        status.assert_existing_objects_matched()
+    except (AssertionError, ValueError, tf.errors.InvalidArgumentError) as e:
+        raise ValueError(
+            f"checkpoint {prefix} does not match the {config.method!r} generator described "
+            f"by {os.path.join(workdir, CONFIG_FILE)} (model {config.model.to_dict()}): "
+            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+    return generator, config

@@ -1,0 +1,131 @@
+"""The training methods as pluggable units.
+
+A method builds its networks and optimizers, names its checkpoint items, and gives a
+train step and a `generate(images, num_frames)` function; the loop in train_lib knows
+nothing else about it. Registered methods: "rnn" and "rnn_dqn" (Sec. 3.1, 3.2),
+"constant" (Sec. 5.4) and "mathieu" (Mathieu et al. 2016, once its module exists).
+"""
+import dataclasses
+from typing import Callable, Optional
+
+import keras
+import tensorflow as tf
+
+from cinegen_tf.models.constant import ConstantBaseline
+from cinegen_tf.models.discriminator import Discriminator
+from cinegen_tf.models.generator import RecurrentGenerator
+from cinegen_tf.models.q_network import QNetwork
+from cinegen_tf.training import recurrent_step
+
+
+@dataclasses.dataclass
+class Method:
+    """A built method.
+
+    Attributes:
+      generator: the model that load_generator restores (checkpoint item "generator").
+      networks: name -> keras model, every network to checkpoint (generator included).
+      optimizers: name -> built Adam, checkpointed as "<name>_optimizer".
+      train_step: step(batch, step, seed) -> dict of float32 scalar metrics, traced
+        inside the loop's tf.function; None for a method with nothing to train.
+      generate: generate(images, num_frames) -> float32 (B, num_frames, S, S, 3) in
+        [-1, 1] from images float32 (B, S, S, 3); deterministic (greedy DQN).
+    """
+    generator: keras.Model
+    networks: dict
+    optimizers: dict
+    train_step: Optional[Callable]
+    generate: Callable
+
+    def checkpoint_items(self):
+        items = dict(self.networks)
+        items.update({f"{name}_optimizer": opt for name, opt in self.optimizers.items()})
+        return items
+
+
+def make_optimizer(learning_rate, config, variables):
+    """Adam (Sec. 5.1) with the config's betas, built on `variables` (needed to restore)."""
+    optimizer = keras.optimizers.Adam(learning_rate=float(learning_rate),
+                                      beta_1=float(config.train.beta_1),
+                                      beta_2=float(config.train.beta_2))
+    optimizer.build(variables)
+    return optimizer
+
+
+def _image_shape(config):
+    size = int(config.model.image_size)
+    return (1, size, size, 3)
+
+
+def _recurrent_generator(config):
+    num_actions = int(config.model.num_actions) if config.method == "rnn_dqn" else 0
+    generator = RecurrentGenerator(z_dim=int(config.model.z_dim), num_actions=num_actions,
+                                   image_size=int(config.model.image_size), name="generator")
+    return generator.build_all()
+
+
+def _build_recurrent(config):
+    generator = _recurrent_generator(config)
+    discriminator = Discriminator(name="discriminator")
+    discriminator(tf.zeros(_image_shape(config)))
+    networks = {"generator": generator, "discriminator": discriminator}
+    optimizers = {
+        "generator": make_optimizer(config.train.learning_rate, config,
+                                    recurrent_step.generator_variables(generator)),
+        "discriminator": make_optimizer(config.train.learning_rate, config,
+                                        discriminator.trainable_variables),
+    }
+    target = None
+    if generator.uses_dqn:
+        target = QNetwork(generator.num_actions, name="target_q_network")
+        target(tf.zeros(_image_shape(config)))
+        recurrent_step.sync_target_network(generator.q_network, target)
+        networks["target_q_network"] = target
+        optimizers["q"] = make_optimizer(config.dqn.learning_rate, config,
+                                         generator.q_network.trainable_variables)
+    train_step = recurrent_step.make_recurrent_train_step(
+        generator, discriminator, optimizers, config, target_q_network=target)
+
+    def generate(images, num_frames):
+        return generator(images, num_frames=num_frames, training=False)["frames"]
+
+    return Method(generator, networks, optimizers, train_step, generate)
+
+
+def _constant_generator(config):
+    generator = ConstantBaseline(name="generator")
+    generator(tf.zeros(_image_shape(config)))
+    return generator
+
+
+def _build_constant(config):
+    generator = _constant_generator(config)
+    return Method(generator, {"generator": generator}, {}, None, generator.rollout)
+
+
+# method name -> (build the generator alone, build the whole method).
+_REGISTRY = {
+    "rnn": (_recurrent_generator, _build_recurrent),
+    "rnn_dqn": (_recurrent_generator, _build_recurrent),
+    "constant": (_constant_generator, _build_constant),
+}
+
+
+def _lookup(config):
+    if config.method not in _REGISTRY:
+        raise ValueError(f"config.method = {config.method!r}: no such training method; "
+                         f"known: {sorted(_REGISTRY)}")
+    return _REGISTRY[config.method]
+
+
+def build_generator(config):
+    """The method's generator alone, built eagerly (for restoring and inference)."""
+    return _lookup(config)[0](config)
+
+
+def build_method(config):
+    """Builds the networks, optimizers, train step and generate function of config.method.
+
+    Set the Keras dtype policy (mixed precision) before calling this.
+    """
+    return _lookup(config)[1](config)
