@@ -71,6 +71,8 @@ def select_actions(q_values, *, epsilon=0.0, temperature=0.0, seed=None):
         coin_seed, pick_seed = (tf.random.experimental.stateless_fold_in(seed, i) for i in (1, 2))
         random_actions = tf.random.stateless_uniform(
             batch, pick_seed, minval=0, maxval=num_actions, dtype=tf.int32)
-        take_random = tf.random.stateless_uniform(batch, coin_seed) < epsilon
+        # Keras casts float call arguments to the compute dtype (bfloat16 under mixed
+        # precision): compare in float32.
+        take_random = tf.random.stateless_uniform(batch, coin_seed) < tf.cast(epsilon, tf.float32)
         actions = tf.where(take_random, random_actions, actions)
     return actions
