@@ -70,11 +70,18 @@ def test_psnr_of_known_noise_level():
 def test_identical_sequences_ssim_one_and_psnr_capped():
     _, target = _sequences(3)
     video = _to_model_range(target)
-    result = metrics.sequence_metrics(video, video, np.array([4, 2]), psnr_cap_db=80.0)
+    result = metrics.sequence_metrics(video, video, np.array([4, 2]))
     assert result["ssim"] == pytest.approx(1.0, abs=1e-6)
     assert result["frame_diff_ssim"] == pytest.approx(1.0, abs=1e-6)
-    assert result["psnr"] == 80.0
-    assert result["num_capped_psnr"] == 3 + 1
+    # MSE floored at one grey level: 20 log10(255) on frames, 20 log10(2 * 255) on diffs.
+    assert result["psnr"] == pytest.approx(20 * np.log10(255), abs=1e-4)
+    assert result["frame_diff_psnr"] == pytest.approx(20 * np.log10(510), abs=1e-4)
+    assert result["num_capped_psnr"] == result["num_capped_frame_diff_psnr"] == 3 + 1
+    raw = metrics.sequence_metrics(video, video, np.array([4, 2]), psnr_mse_floor=0)
+    assert raw["psnr"] == np.inf and raw["num_capped_psnr"] == 4
+    # Off by half a grey level everywhere: below the floor, so capped too.
+    half_level = metrics.sequence_metrics(video + 1 / 255, video, np.array([4, 2]))
+    assert half_level["psnr"] == pytest.approx(20 * np.log10(255), abs=1e-4)
 
 
 def test_padded_frames_are_not_scored_unless_asked():

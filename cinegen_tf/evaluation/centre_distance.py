@@ -28,7 +28,12 @@ minimum in row-major order of the circular shift grid.
 import numpy as np
 from scipy import fft as sp_fft
 
-DEFAULT_MAX_MATCH_MSE = 0.01  # RMSE 0.1 on [0, 1], ~25 grey levels; a choice, not the paper's
+# RMSE 0.14 on [0, 1] (~36 grey levels); our choice, the paper gives none. Calibrated on
+# synthetic test sequences (seed 0, 32 per pattern of i, eight, rotate, scale): ground truth
+# blurred with a Gaussian of sigma 1 px has best masked MSE <= 0.018 at the 99th
+# percentile (sigma 2: 0.024-0.040), while frames whose object was replaced by texture
+# have >= 0.016 at the 10th percentile (median 0.05-0.08).
+DEFAULT_MAX_MATCH_MSE = 0.02
 _CHUNK = 256  # frames per FFT batch: bounds memory (~10 complex128 arrays of 64x33 each)
 
 

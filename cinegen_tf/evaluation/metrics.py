@@ -14,8 +14,12 @@ Conventions (DESIGN.md "Metric conventions"):
   t >= length (synthetic data) is not scored unless `include_padding=True`.
 * Aggregation: per-frame scores are averaged over a clip's scored frames, then over clips.
   The per-time-step curve at step t averages frame t over the clips that score it.
-* A perfect frame has infinite PSNR; scores are capped at `psnr_cap_db` (default 100 dB,
-  above any finite PSNR of 8-bit 64x64 frames, about 89 dB) and the capped frames counted.
+* A perfect frame has infinite PSNR (and the constant baseline's frame differences are
+  perfect wherever the ground truth holds still, e.g. the "scale" pattern's repeated
+  frames). So the per-frame MSE is floored at `psnr_mse_floor`, by default (1/255)^2: one
+  8-bit grey level RMS on the [0, 1] scale, the resolution of the ground truth. PSNR is
+  then at most 48.13 dB on frames and 54.15 dB on differences (peak 2); capped frames are
+  counted in the result. `psnr_mse_floor=0` keeps the raw (possibly infinite) values.
 
 Frame differences (Sec. 5.4, Table 3): for frames f_t in [0, 1],
 
@@ -33,7 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)  # ITU-R BT.601, as tf.image.rgb_to_yuv
-DEFAULT_PSNR_CAP_DB = 100.0
+DEFAULT_PSNR_MSE_FLOOR = (1.0 / 255.0) ** 2
 METRIC_NAMES = ("psnr", "ssim", "frame_diff_psnr", "frame_diff_ssim")
 _RANGE_TOLERANCE = 1e-3
 
@@ -43,12 +47,20 @@ def _luma(frames):
     return tf.reduce_sum(frames * tf.constant(LUMA_WEIGHTS, frames.dtype), axis=-1, keepdims=True)
 
 
-def _psnr_ssim(pred, target, max_val, ssim_on_luminance, psnr_cap_db):
+def psnr_cap_db(max_val, psnr_mse_floor):
+    """Largest PSNR allowed by the MSE floor: 10 log10(max_val^2 / floor) (inf if 0)."""
+    if psnr_mse_floor == 0:
+        return float("inf")
+    return float(10.0 * np.log10(max_val ** 2 / psnr_mse_floor))
+
+
+def _psnr_ssim(pred, target, max_val, ssim_on_luminance, psnr_mse_floor):
     """Per-frame PSNR and SSIM of (N, T, H, W, 3) tensors -> two float32 (N, T)."""
     shape = tf.shape(pred)
     flat_pred = tf.reshape(pred, tf.concat([[-1], shape[2:]], axis=0))
     flat_target = tf.reshape(target, tf.concat([[-1], shape[2:]], axis=0))
-    psnr = tf.minimum(tf.image.psnr(flat_pred, flat_target, max_val=max_val), psnr_cap_db)
+    psnr = tf.image.psnr(flat_pred, flat_target, max_val=max_val)
+    psnr = tf.minimum(psnr, psnr_cap_db(max_val, psnr_mse_floor))
     if ssim_on_luminance:
         flat_pred, flat_target = _luma(flat_pred), _luma(flat_target)
     ssim = tf.image.ssim(flat_pred, flat_target, max_val=max_val)
@@ -57,7 +69,7 @@ def _psnr_ssim(pred, target, max_val, ssim_on_luminance, psnr_cap_db):
 
 @tf.function(reduce_retracing=True)
 def per_frame_scores(pred, target, ssim_on_luminance=False, frame_diff=True,
-                     psnr_cap_db=DEFAULT_PSNR_CAP_DB):
+                     psnr_mse_floor=DEFAULT_PSNR_MSE_FLOOR):
     """Scores of every generated frame t = 1 .. T - 1 (no masking by length).
 
     Args:
@@ -65,7 +77,7 @@ def per_frame_scores(pred, target, ssim_on_luminance=False, frame_diff=True,
       target: float32 (B, T, H, W, 3) in [-1, 1], frame 0 = the input image.
       ssim_on_luminance: SSIM on BT.601 luma instead of the RGB channel mean.
       frame_diff: also score the frame differences d_t (module docstring).
-      psnr_cap_db: upper bound on PSNR (a perfect frame would give +inf).
+      psnr_mse_floor: per-frame MSE floor on the [0, 1] scale (module docstring).
 
     Returns:
       dict of float32 (B, T - 1), column t - 1 scoring frame t: "psnr", "ssim", and if
@@ -74,13 +86,14 @@ def per_frame_scores(pred, target, ssim_on_luminance=False, frame_diff=True,
     target = (tf.cast(target, tf.float32) + 1.0) / 2.0
     pred = tf.clip_by_value((tf.cast(pred, tf.float32) + 1.0) / 2.0, 0.0, 1.0)
     pred = tf.concat([target[:, :1], pred[:, 1:]], axis=1)
-    psnr, ssim = _psnr_ssim(pred[:, 1:], target[:, 1:], 1.0, ssim_on_luminance, psnr_cap_db)
+    psnr, ssim = _psnr_ssim(pred[:, 1:], target[:, 1:], 1.0, ssim_on_luminance,
+                            psnr_mse_floor)
     scores = {"psnr": psnr, "ssim": ssim}
     if frame_diff:
         pred_diff = pred[:, 1:] - pred[:, :-1]
         target_diff = target[:, 1:] - target[:, :-1]
         scores["frame_diff_psnr"], scores["frame_diff_ssim"] = _psnr_ssim(
-            pred_diff, target_diff, 2.0, ssim_on_luminance, psnr_cap_db)
+            pred_diff, target_diff, 2.0, ssim_on_luminance, psnr_mse_floor)
     return scores
 
 
@@ -137,17 +150,20 @@ class SequenceMetrics:
       include_padding: also score padded frames t >= length.
       ssim_on_luminance: SSIM on luma (Mathieu et al.'s scripts) instead of RGB.
       frame_diff: also compute the Table 3 metrics on frame differences.
-      psnr_cap_db: cap on per-frame PSNR (module docstring).
+      psnr_mse_floor: per-frame MSE floor on the [0, 1] scale (module docstring).
     """
 
     def __init__(self, include_padding=False, ssim_on_luminance=False, frame_diff=True,
-                 psnr_cap_db=DEFAULT_PSNR_CAP_DB):
-        if not psnr_cap_db > 0:
-            raise ValueError(f"psnr_cap_db must be positive, got {psnr_cap_db}")
+                 psnr_mse_floor=DEFAULT_PSNR_MSE_FLOOR):
+        if not psnr_mse_floor >= 0:
+            raise ValueError(f"psnr_mse_floor must be >= 0, got {psnr_mse_floor}")
         self.include_padding = bool(include_padding)
         self.ssim_on_luminance = bool(ssim_on_luminance)
         self.frame_diff = bool(frame_diff)
-        self.psnr_cap_db = float(psnr_cap_db)
+        self.psnr_mse_floor = float(psnr_mse_floor)
+        # name -> PSNR cap for the capped-frame counts (frame-difference peak is 2).
+        self._caps = {"psnr": psnr_cap_db(1.0, self.psnr_mse_floor),
+                      "frame_diff_psnr": psnr_cap_db(2.0, self.psnr_mse_floor)}
         self.names = METRIC_NAMES if self.frame_diff else METRIC_NAMES[:2]
         self.reset()
 
@@ -178,7 +194,8 @@ class SequenceMetrics:
         """
         pred, target, length = _validate(pred, target, length)
         scores = per_frame_scores(pred, target, ssim_on_luminance=self.ssim_on_luminance,
-                                  frame_diff=self.frame_diff, psnr_cap_db=self.psnr_cap_db)
+                                  frame_diff=self.frame_diff,
+                                  psnr_mse_floor=self.psnr_mse_floor)
         mask = scored_frame_mask(length, target.shape[1], self.include_padding)
         counts = mask.sum(axis=1)
         self._grow(mask.shape[1])
@@ -188,7 +205,8 @@ class SequenceMetrics:
             self._clip_sums[name] += float(np.sum(values.sum(axis=1) / counts))
             self._step_sums[name][:steps] += values.sum(axis=0)
             if name in self._capped:
-                self._capped[name] += int(np.sum(mask & (values >= self.psnr_cap_db)))
+                # float32 PSNRs vs the float64 cap: a 1e-4 dB margin.
+                self._capped[name] += int(np.sum(mask & (values >= self._caps[name] - 1e-4)))
         self._step_counts[:steps] += mask.sum(axis=0)
         self.num_clips += len(length)
         self.num_frames += int(counts.sum())
@@ -201,7 +219,8 @@ class SequenceMetrics:
           (the last two only if frame_diff): `name` -> float mean over clips of the clip mean,
           `name + "_per_step"` -> float64 (T_max - 1,) curve, entry t - 1 for frame t (NaN
           where no clip scores that step); `"num_capped_" + name` for the PSNRs -> frames
-          capped at psnr_cap_db; and "num_clips", "num_frames", "frames_per_step" (int64).
+          whose MSE was at or below psnr_mse_floor; and "num_clips", "num_frames",
+          "frames_per_step" (int64).
         """
         if self.num_clips == 0:
             raise ValueError("no batch was added: call update() before result()")
