@@ -65,6 +65,17 @@ def _nested(values, name):
     return out
 
 
+def _expose_for_checkpoints(model):
+    """Sets each layer of model.scales as an attribute named after it.
+
+    tf.train.Checkpoint follows attributes, not the lists Keras 3 keeps sub-layers in:
+    without this the weights would silently be left out of every checkpoint.
+    """
+    for layers in model.scales:
+        for layer in layers:
+            setattr(model, layer.name, layer)
+
+
 @keras.saving.register_keras_serializable(package="cinegen_tf")
 class MathieuGenerator(keras.Model):
     """Multi-scale frame predictor: frame t -> frame t + 1 at 4 scales.
@@ -95,6 +106,7 @@ class MathieuGenerator(keras.Model):
             layers.append(keras.layers.Conv2D(3, kernels[-1], padding="same", activation="tanh",
                                               name=f"scale{k}_out"))
             self.scales.append(layers)
+        _expose_for_checkpoints(self)
 
     def call(self, images, training=False):
         images = tf.convert_to_tensor(images, tf.float32)
@@ -177,6 +189,7 @@ class MathieuDiscriminator(keras.Model):
                        for i, units in enumerate(self.dense_units[k])]
             layers.append(keras.layers.Dense(1, name=f"scale{k}_logit"))
             self.scales.append(layers)
+        _expose_for_checkpoints(self)
 
     def call(self, frames, training=False):
         frames = list(frames)
