@@ -21,8 +21,13 @@ Keys (defaults in parentheses):
   `discount` sigma (0.9), `epsilon_start` (1.0), `epsilon_end` (0.05),
   `epsilon_decay_steps` (2000; linear annealing, then held), `target_sync_every` (100
   steps between copies of the DQN into the target network), `td_loss` ("huber" or "mse").
+- `mathieu` (the baseline only): its own losses, optimizers and pair sampling, see
+  cinegen_tf/training/mathieu_step.py:default_config (train.batch_size and num_steps
+  still apply).
 """
 import ml_collections
+
+from cinegen_tf.training import mathieu_step
 
 METHODS = ("rnn", "rnn_dqn", "mathieu", "constant")
 TD_LOSSES = ("huber", "mse")
@@ -72,6 +77,8 @@ def base_config():
     config.dqn.epsilon_decay_steps = 2000
     config.dqn.target_sync_every = 100
     config.dqn.td_loss = "huber"
+
+    config.mathieu = mathieu_step.default_config()
     return config
 
 
@@ -132,4 +139,9 @@ def validate_config(config):
            ">= 1")
     _check(dqn.target_sync_every >= 1, "dqn.target_sync_every", dqn.target_sync_every, ">= 1")
     _check(dqn.td_loss in TD_LOSSES, "dqn.td_loss", dqn.td_loss, f"one of {TD_LOSSES}")
+    if config.method == "mathieu":
+        if "mathieu" not in config:
+            raise ValueError("config.method = 'mathieu' needs a 'mathieu' section "
+                             "(cinegen_tf.training.mathieu_step.default_config())")
+        mathieu_step.validate_config(config.mathieu)
     return config

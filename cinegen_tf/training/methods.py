@@ -3,7 +3,7 @@
 A method builds its networks and optimizers, names its checkpoint items, and gives a
 train step and a `generate(images, num_frames)` function; the loop in train_lib knows
 nothing else about it. Registered methods: "rnn" and "rnn_dqn" (Sec. 3.1, 3.2),
-"constant" (Sec. 5.4) and "mathieu" (Mathieu et al. 2016, once its module exists).
+"constant" (Sec. 5.4) and "mathieu" (Mathieu et al. 2016).
 """
 import dataclasses
 from typing import Callable, Optional
@@ -14,8 +14,11 @@ import tensorflow as tf
 from cinegen_tf.models.constant import ConstantBaseline
 from cinegen_tf.models.discriminator import Discriminator
 from cinegen_tf.models.generator import RecurrentGenerator
+from cinegen_tf.models.mathieu import MathieuDiscriminator, MathieuGenerator
 from cinegen_tf.models.q_network import QNetwork
-from cinegen_tf.training import recurrent_step
+from cinegen_tf.training import mathieu_step, recurrent_step
+
+MATHIEU_METRICS = ("g_loss", "lp_loss", "gdl_loss", "g_adv_loss", "d_loss", "psnr")
 
 
 @dataclasses.dataclass
@@ -30,12 +33,14 @@ class Method:
         inside the loop's tf.function; None for a method with nothing to train.
       generate: generate(images, num_frames) -> float32 (B, num_frames, S, S, 3) in
         [-1, 1] from images float32 (B, S, S, 3); deterministic (greedy DQN).
+      metric_names: the keys of train_step's result, in logging order.
     """
     generator: keras.Model
     networks: dict
     optimizers: dict
     train_step: Optional[Callable]
     generate: Callable
+    metric_names: tuple = ()
 
     def checkpoint_items(self):
         items = dict(self.networks)
@@ -89,7 +94,8 @@ def _build_recurrent(config):
     def generate(images, num_frames):
         return generator(images, num_frames=num_frames, training=False)["frames"]
 
-    return Method(generator, networks, optimizers, train_step, generate)
+    names = recurrent_step.GAN_METRICS + (recurrent_step.DQN_METRICS if target else ())
+    return Method(generator, networks, optimizers, train_step, generate, names)
 
 
 def _constant_generator(config):
@@ -103,11 +109,36 @@ def _build_constant(config):
     return Method(generator, {"generator": generator}, {}, None, generator.rollout)
 
 
+def _mathieu_generator(config):
+    generator = MathieuGenerator(name="generator")
+    generator(tf.zeros(_image_shape(config)))
+    return generator
+
+
+def _build_mathieu(config):
+    """Mathieu et al. 2016 with its own settings (config.mathieu; training/mathieu_step.py)."""
+    settings = config.mathieu
+    generator = _mathieu_generator(config)
+    size = int(settings.patch_size) or int(config.model.image_size)
+    discriminator = MathieuDiscriminator(image_size=size, name="discriminator")
+    g_opt, d_opt = mathieu_step.make_mathieu_optimizers(settings)
+    step_fn = mathieu_step.make_mathieu_train_step(generator, discriminator, g_opt, d_opt,
+                                                   settings)  # builds D and the optimizers
+
+    def train_step(batch, step, seed):
+        return step_fn(batch, step=step, seed=seed)
+
+    return Method(generator, {"generator": generator, "discriminator": discriminator},
+                  {"generator": g_opt, "discriminator": d_opt}, train_step, generator.rollout,
+                  MATHIEU_METRICS)
+
+
 # method name -> (build the generator alone, build the whole method).
 _REGISTRY = {
     "rnn": (_recurrent_generator, _build_recurrent),
     "rnn_dqn": (_recurrent_generator, _build_recurrent),
     "constant": (_constant_generator, _build_constant),
+    "mathieu": (_mathieu_generator, _build_mathieu),
 }
 
 

@@ -19,6 +19,11 @@ import tensorflow as tf
 from cinegen_tf import losses
 
 
+GAN_METRICS = ("generator_loss", "mse", "adversarial_loss", "discriminator_loss", "d_real",
+               "d_fake")
+DQN_METRICS = ("td_loss", "mean_max_q", "reward", "epsilon")
+
+
 def epsilon_at(step, dqn_config):
     """Linearly annealed exploration rate: epsilon_start -> epsilon_end over decay steps.
 
