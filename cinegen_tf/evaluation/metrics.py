@@ -113,7 +113,8 @@ def _validate(pred, target, length):
         raise ValueError(f"target must be (B, T, H, W, 3), got shape {target.shape}")
     batch, num_frames, height, width, _ = target.shape
     if num_frames < 2:
-        raise ValueError(f"target needs the input frame and >= 1 frame to score, got T={num_frames}")
+        raise ValueError("target needs the input frame and >= 1 frame to score, "
+                         f"got T={num_frames}")
     if min(height, width) < 11:
         raise ValueError(f"frames must be at least 11x11 for the SSIM window, got {height}x{width}")
     if pred.shape == (batch, num_frames - 1) + target.shape[2:]:

@@ -164,6 +164,8 @@ def make_mathieu_train_step(generator, discriminator, g_opt, d_opt, config):
         if video.shape[2] != video.shape[3] or (not patch_size and video.shape[2] != size):
             raise ValueError(f"frames {tuple(video.shape[2:4])} do not fit a discriminator "
                              f"built for {size}x{size} (set patch_size or image_size)")
+        if patch_size and video.shape[2] is not None and video.shape[2] < patch_size:
+            raise ValueError(f"patch_size {patch_size} exceeds the {video.shape[2]}-pixel frames")
         if seed is None:
             seed = rng.make_seeds(1)[:, 0]
         pair_seed, patch_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
