@@ -20,6 +20,8 @@ INSTALL_REQUIRES = [
     # ConfigDict + config_flags: configs are code, overridable as --config.x=...
     "ml-collections>=0.1.1,<2",
     "pillow>=10,<14",
+    # Centre distance (Table 4): float32 FFT template matching; scikit-image needs it anyway.
+    "scipy>=1.11,<2",
 ]
 
 EXTRAS_REQUIRE = {
