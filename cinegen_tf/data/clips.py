@@ -27,6 +27,20 @@ THREE_CLIPS_SECONDS = 5.0
 NUM_FRAMES = 6
 TRAIN_FRACTION = 0.85
 SPLITS = ("train", "test")
+# A time this close before a frame's start counts as that frame (float sums such as
+# 0.1 + 0.2 must not pick the previous frame).
+TIME_EPSILON = 1e-6
+
+
+def frame_indices(timestamps, times) -> np.ndarray:
+    """`(K,)` int64: index of the frame showing at each of `times` (seconds).
+
+    Frame i shows from `timestamps[i]` until the next frame starts; times before the
+    first frame get frame 0.
+    """
+    indices = np.searchsorted(np.asarray(timestamps, np.float64),
+                              np.asarray(times, np.float64) + TIME_EPSILON, "right") - 1
+    return np.maximum(indices, 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +102,7 @@ def plan_clips(timestamps, duration: float) -> tuple[list[ClipPlan], list[str]]:
     clips, dropped = [], []
     for index, start in enumerate(clip_starts(duration)):
         times = sample_times(float(start), length)
-        frames = np.searchsorted(timestamps, times, side="right") - 1
+        frames = frame_indices(timestamps, times)
         if len(np.unique(frames)) < 2:
             dropped.append(f"clip {index} at {start:.2f} s: all {NUM_FRAMES} samples show "
                            f"source frame {frames[0]}")

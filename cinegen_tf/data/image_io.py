@@ -89,14 +89,14 @@ def check_frame_size(width: int, height: int) -> str | None:
     return None
 
 
-def gif_durations(path: str) -> tuple[np.ndarray, list[str]]:
+def gif_delays_ms(path: str) -> tuple[np.ndarray, list[str]]:
     """Reads each GIF frame's display time, decoding frames but converting none.
 
     Args:
         path: a GIF file.
 
     Returns:
-        `(durations, notes)`: `(N,)` float64 seconds per readable frame, and notes on
+        `(delays, notes)`: `(N,)` int64 milliseconds per readable frame, and notes on
         what was converted (short delays shown as 100 ms, frames lost to truncation).
 
     Raises:
@@ -129,13 +129,13 @@ def gif_durations(path: str) -> tuple[np.ndarray, list[str]]:
         raise
     except PIL_ERRORS as error:
         raise DecodeError(f"{path}: unreadable GIF ({error})") from error
-    delays = np.asarray(delays, dtype=np.float64)
+    delays = np.asarray(delays, dtype=np.int64)
     short = delays <= GIF_MIN_DELAY_MS
     if short.any():
         notes.append(f"{int(short.sum())} of {len(delays)} GIF frame delays <= "
                      f"{GIF_MIN_DELAY_MS} ms shown for {GIF_DEFAULT_DELAY_MS} ms")
         delays[short] = GIF_DEFAULT_DELAY_MS
-    return delays / 1000.0, notes
+    return delays, notes
 
 
 def read_gif_frames(path: str, indices, size: int) -> dict[int, np.ndarray]:

@@ -27,6 +27,7 @@ import pathlib
 import av
 import numpy as np
 
+from cinegen_tf.data import clips
 from cinegen_tf.data import image_io
 from cinegen_tf.data.image_io import DecodeError  # noqa: F401  (part of this API)
 
@@ -59,8 +60,7 @@ class Timeline:
 
     def index_at(self, times) -> np.ndarray:
         """`(K,)` int64: index of the frame showing at each time in `times` (seconds)."""
-        indices = np.searchsorted(self.timestamps, np.asarray(times, np.float64), "right") - 1
-        return np.maximum(indices, 0)
+        return clips.frame_indices(self.timestamps, times)
 
 
 def source_kind(path) -> str:
@@ -97,11 +97,11 @@ def probe(path, *, frames_fps: float = DEFAULT_FRAMES_FPS) -> Timeline:
     if kind != "frames" and path.stat().st_size == 0:
         raise DecodeError(f"{path}: empty file (0 bytes)")
     if kind == "gif":
-        durations, notes = image_io.gif_durations(str(path))
-        if not len(durations):
+        delays_ms, notes = image_io.gif_delays_ms(str(path))
+        if not len(delays_ms):
             raise DecodeError(f"{path}: GIF has no frames")
-        starts = np.concatenate([[0.0], np.cumsum(durations)[:-1]])
-        return Timeline(starts, float(durations.sum()), tuple(notes))
+        ends_ms = np.cumsum(delays_ms)  # integer milliseconds: no float drift in the sums
+        return Timeline((ends_ms - delays_ms) / 1000.0, float(ends_ms[-1]) / 1000.0, tuple(notes))
     if kind == "frames":
         files = image_io.list_frame_files(path)
         if not files:
@@ -266,9 +266,9 @@ def _read_video_at(path, times, size, timeline, seek):
             if t <= last_t:
                 continue  # a repeated timestamp, or frames replayed after a fallback seek
             prev = prev or (t, frame)  # times before the first decoded frame get that frame
-            if j < len(times) and times[j] < t:
+            if j < len(times) and times[j] < t - clips.TIME_EPSILON:
                 image = convert(prev[1])
-                while j < len(times) and times[j] < t:
+                while j < len(times) and times[j] < t - clips.TIME_EPSILON:
                     frames[j], stamps[j], j = image, prev[0], j + 1
             prev, last_t = (t, frame), t
             if seek and j < len(times) and j != seeked_for and times[j] - t > SEEK_GAP_SECONDS:
@@ -278,7 +278,7 @@ def _read_video_at(path, times, size, timeline, seek):
         if j < len(times):
             # The decoder may not output the last packets (edit lists, undecodable tails).
             expected = int(timeline.index_at(times[-1:])[0])
-            if prev is None or expected - int(timeline.index_at([prev[0] + 1e-6])[0]) > END_SLACK_FRAMES:
+            if prev is None or expected - int(timeline.index_at([prev[0]])[0]) > END_SLACK_FRAMES:
                 stop = "no frame" if prev is None else f"{prev[0]:.3f} s"
                 detail = f" ({'; '.join(errors[-3:])})" if errors else ""
                 raise DecodeError(f"{path}: decoding stopped at {stop}, before the frame "
