@@ -13,7 +13,8 @@ Keys (defaults in parentheses):
   `image_size` (64).
 - `train`: `batch_size` (64), `num_steps` (6000; 13500 real), `learning_rate` (2e-4),
   `beta_1` (0.5, not in the paper: the DCGAN value that goes with lr 2e-4), `beta_2`
-  (0.999), `lambda_adv` (0.005; 0.05 real), `steps_per_loop` (10 compiled steps per
+  (0.999), `lambda_adv` (0.005; 0.05 real), `loss_on_padding` (False: the losses skip the
+  black frames that pad short synthetic clips; the paper does not say), `steps_per_loop` (10 compiled steps per
   tf.function call), `checkpoint_every` (500), `keep_checkpoints` (3), `eval_every` (500),
   `eval_batch_size` (16), `num_gif_samples` (4), `mixed_precision` (False: True selects
   Keras' "mixed_bfloat16" policy), `jit_compile` (False: XLA was ~20x slower on CPU).
@@ -60,6 +61,7 @@ def base_config():
     config.train.beta_1 = 0.5
     config.train.beta_2 = 0.999
     config.train.lambda_adv = 0.005
+    config.train.loss_on_padding = False
     config.train.steps_per_loop = 10
     config.train.checkpoint_every = 500
     config.train.keep_checkpoints = 3

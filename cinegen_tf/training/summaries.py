@@ -92,22 +92,29 @@ def write_png(path, image):
     return path
 
 
-def sequence_metrics(generated, targets):
+def sequence_metrics(generated, targets, valid=None):
     """Mean MSE ([-1, 1] scale) and PSNR/SSIM (RGB in [0, 1], tf.image defaults).
 
     Args:
       generated, targets: float (B, T, H, W, 3) in [-1, 1].
+      valid: optional float (B, T) in {0, 1}: the frames to score (default all).
 
     Returns:
-      dict of Python floats "mse", "psnr", "ssim": per frame, averaged over frames and clips.
+      dict of Python floats "mse", "psnr", "ssim": per frame, averaged over the scored
+      frames of all clips.
     """
-    generated = tf.cast(generated, tf.float32)
+    generated = tf.clip_by_value(tf.cast(generated, tf.float32), -1.0, 1.0)
     targets = tf.cast(targets, tf.float32)
-    mse = tf.reduce_mean(tf.square(generated - targets))
-    a = tf.reshape((tf.clip_by_value(generated, -1, 1) + 1) / 2, (-1,) + tuple(generated.shape[2:]))
-    b = tf.reshape((targets + 1) / 2, (-1,) + tuple(targets.shape[2:]))
-    return {"mse": float(mse), "psnr": float(tf.reduce_mean(tf.image.psnr(a, b, 1.0))),
-            "ssim": float(tf.reduce_mean(tf.image.ssim(a, b, 1.0)))}
+    shape = tf.shape(generated)
+    frame_shape = tuple(generated.shape[2:])
+    a = tf.reshape((generated + 1) / 2, (-1,) + frame_shape)
+    b = tf.reshape((targets + 1) / 2, (-1,) + frame_shape)
+    scores = {"mse": tf.reduce_mean(tf.square(generated - targets), axis=[2, 3, 4]),
+              "psnr": tf.reshape(tf.image.psnr(a, b, 1.0), shape[:2]),
+              "ssim": tf.reshape(tf.image.ssim(a, b, 1.0), shape[:2])}
+    valid = tf.ones(shape[:2]) if valid is None else tf.cast(valid, tf.float32)
+    count = tf.maximum(tf.reduce_sum(valid), 1.0)
+    return {k: float(tf.reduce_sum(v * valid) / count) for k, v in scores.items()}
 
 
 def samples_path(workdir, step):

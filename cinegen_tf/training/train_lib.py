@@ -15,7 +15,8 @@ from absl import logging
 import keras
 import tensorflow as tf
 
-from cinegen_tf.training import checkpoints, config_lib, loop, methods, summaries
+from cinegen_tf.training import (checkpoints, config_lib, loop, methods, recurrent_step,
+                                 summaries)
 
 # Keys that must match an existing workdir's config.json to resume from its checkpoints.
 _RESUME_KEYS = ("method", "model")
@@ -48,6 +49,9 @@ class _Evaluator:
         video = tf.convert_to_tensor(batch["video"], tf.float32)
         self.images, self.targets = video[:, 0], video[:, 1:]
         num_frames = int(video.shape[1]) - 1
+        # Scored like the training loss: padding frames only if train.loss_on_padding.
+        self.valid = recurrent_step.scored_frames(batch, num_frames,
+                                                  bool(config.train.loss_on_padding))
         self.generate = tf.function(lambda images: method.generate(images, num_frames),
                                     jit_compile=bool(config.train.jit_compile))
         self.num_samples = int(config.train.num_gif_samples)
@@ -55,7 +59,7 @@ class _Evaluator:
 
     def __call__(self, step):
         generated = self.generate(self.images)
-        results = summaries.sequence_metrics(generated, self.targets)
+        results = summaries.sequence_metrics(generated, self.targets, self.valid)
         for name, value in results.items():
             tf.summary.scalar(f"eval/{name}", value, step=step)
         if self.num_samples:
