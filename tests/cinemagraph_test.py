@@ -1,0 +1,206 @@
+"""The cinemagraph pipeline: loops, resampling, motion mask, full-resolution rule, masks,
+greedy determinism and sampling diversity (cinegen_tf/cinemagraph.py, inference/)."""
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from cinegen_tf import cinemagraph
+from cinegen_tf.inference import compositing, image_io, looping, resampling
+from cinegen_tf.inference.pipeline import CinemagraphOptions
+from cinegen_tf.models.constant import ConstantBaseline
+from cinegen_tf.models.generator import RecurrentGenerator
+
+SIZE = 16  # tiny model square: the conv stacks are the paper's, the frames small
+
+
+@pytest.fixture(scope="module")
+def dqn_generator():
+    tf.keras.utils.set_random_seed(0)
+    return RecurrentGenerator(z_dim=4, num_actions=3, image_size=SIZE).build_all()
+
+
+@pytest.fixture(scope="module")
+def quiet_generator():
+    """An RNN+DQN whose frames stay near 0 (mid-grey): only photo regions far from
+    mid-grey are predicted to change, so the motion region is a known part of the photo."""
+    tf.keras.utils.set_random_seed(1)
+    gen = RecurrentGenerator(z_dim=4, num_actions=3, image_size=SIZE).build_all()
+    gen.decoder.to_rgb.kernel.assign(gen.decoder.to_rgb.kernel * 0.01)
+    gen.decoder.to_rgb.bias.assign(tf.zeros_like(gen.decoder.to_rgb.bias))
+    return gen
+
+
+def half_bright_photo(height=45, width=70):
+    """Left part white (far from the model's grey: moves), right part mid-grey textured."""
+    rng = np.random.default_rng(0)
+    photo = rng.integers(120, 136, (height, width, 3), dtype=np.uint8)
+    photo[:, : width // 3] = rng.integers(230, 256, (height, width // 3, 3), dtype=np.uint8)
+    return photo
+
+
+# --- loops --------------------------------------------------------------------------
+
+
+def test_pingpong_and_none_schedules():
+    first, second, weight = looping.loop_schedule(5, "pingpong")
+    assert first.tolist() == [0, 1, 2, 3, 4, 3, 2, 1] and not weight.any()
+    assert looping.loop_schedule(5, "none")[0].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_crossfade_schedule_blends_tail_into_head():
+    first, second, weight = looping.loop_schedule(10, "crossfade", 3)
+    assert len(first) == 7
+    assert first[:3].tolist() == [7, 8, 9] and second[:3].tolist() == [0, 1, 2]
+    np.testing.assert_allclose(weight[:3], [0.25, 0.5, 0.75])
+    assert first[3:].tolist() == [3, 4, 5, 6] and not weight[3:].any()
+    assert looping.loop_length(21) == 21 - 5  # default K = N // 4
+
+
+@pytest.mark.parametrize("mode", ["crossfade", "pingpong"])
+def test_loops_are_seamless_on_steady_motion(mode):
+    # A frame that drifts steadily: f_t = t. Unlooped, the seam jumps by N - 1.
+    frames = np.arange(12, dtype=np.float32)[:, None]
+    looped = looping.apply_loop(frames, looping.loop_schedule(12, mode)).numpy()[:, 0]
+    steps = np.abs(np.diff(np.concatenate([looped, looped[:1]])))
+    # The seam (last step) is no bigger than the loop's other steps, all about one frame
+    # (a crossfade of K = 3 over 12 frames moves 1 - 9 / 4 = -1.25 per blended frame).
+    assert steps[-1] <= steps[:-1].max() + 1e-5 and steps.max() <= 1.25 + 1e-5, looped
+    unlooped = looping.apply_loop(frames, looping.loop_schedule(12, "none")).numpy()[:, 0]
+    assert abs(unlooped[-1] - unlooped[0]) == 11
+
+
+@pytest.mark.parametrize("args", [(1, "none", None), (6, "crossfade", 4), (6, "crossfade", 0),
+                                  (6, "boomerang", None)])
+def test_bad_loop_arguments_are_rejected(args):
+    with pytest.raises(ValueError):
+        looping.loop_schedule(*args)
+
+
+# --- resampling and motion mask -----------------------------------------------------
+
+
+def test_resize_matches_tf_bilinear_upsampling_and_area_downsampling():
+    image = tf.random.uniform((6, 9, 3), 0, 255, seed=2)
+    np.testing.assert_allclose(resampling.resize(image, 20, 31).numpy(),
+                               tf.image.resize(image, (20, 31), "bilinear").numpy(), atol=1e-3)
+    big = tf.random.uniform((32, 48, 3), 0, 255, seed=3)
+    np.testing.assert_allclose(resampling.resize(big, 8, 12).numpy(),
+                               tf.image.resize(big, (8, 12), "area").numpy(), atol=1e-3)
+    # Non-integer shrink factors still average: every row sums to 1.
+    np.testing.assert_allclose(tf.reduce_sum(resampling.area_matrix(7, 45), 1).numpy(), 1,
+                               atol=1e-5)
+
+
+def test_motion_alpha_marks_only_changed_pixels():
+    deltas = np.zeros((3, 16, 16, 3), np.float32)
+    deltas[1, 8, 8] = 0.5
+    alpha = compositing.motion_alpha(deltas, threshold=0.1, dilation=1).numpy()
+    assert alpha[8, 8] == 1.0 and alpha[7:10, 7:10].min() > 0
+    assert alpha[0, 0] == 0 and (alpha > 0).sum() == 25  # dilated 3x3, feathered to 5x5
+    assert not compositing.motion_alpha(deltas * 0.1, threshold=0.1).numpy().any()
+
+
+# --- the full pipeline --------------------------------------------------------------
+
+
+def test_full_resolution_keeps_static_pixels_identical(quiet_generator):
+    photo = half_bright_photo()
+    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=6,
+                                              loop="pingpong")
+    assert result.frames.shape == (10, 45, 70, 3) and result.frames.dtype == np.uint8
+    static = result.motion_mask == 0
+    assert 0.2 < static.mean() < 0.9  # the grey part is static, the white part moves
+    assert static[:, -10:].all() and not static[:, :10].any()
+    for frame in result.frames:
+        np.testing.assert_array_equal(frame[static], photo[static])
+    # Inside the region the predicted change is applied (white -> towards grey).
+    assert (result.frames[1:, :, :10].astype(int) - photo[:, :10]).mean() < -50
+    np.testing.assert_array_equal(result.frames[0], photo)  # pingpong starts at the photo
+
+
+def test_user_mask_freezes_what_it_covers(quiet_generator, tmp_path):
+    photo = half_bright_photo()
+    mask = np.full((45, 70), 255, np.uint8)
+    mask[:20] = 0
+    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=5, mask=mask)
+    assert not result.motion_mask[:20].any() and result.motion_mask[30:, :10].all()
+    for frame in result.frames:
+        np.testing.assert_array_equal(frame[:20], photo[:20])
+    assert (result.frames[:, 30:, :10] != photo[30:, :10]).any()
+    # A mask file of another size and mode is stretched to the photo: bottom half frozen.
+    small = np.zeros((6, 4), np.uint8)
+    small[:3] = 255
+    Image.fromarray(small).convert("RGB").save(tmp_path / "mask.png")
+    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=5,
+                                              mask=str(tmp_path / "mask.png"))
+    assert not result.motion_mask[30:].any() and result.motion_mask[:10, :10].all()
+    for frame in result.frames:
+        np.testing.assert_array_equal(frame[30:], photo[30:])
+
+
+def test_greedy_is_deterministic_and_sampling_is_diverse(dqn_generator):
+    photo = half_bright_photo(32, 40)
+    a = cinemagraph.generate_cinemagraph(dqn_generator, photo, num_frames=6)
+    b = cinemagraph.generate_cinemagraph(dqn_generator, photo, num_frames=6)
+    np.testing.assert_array_equal(a.frames, b.frames)
+    np.testing.assert_array_equal(a.actions, b.actions)
+    assert a.seed is None
+    kwargs = dict(num_frames=6, temperature=5.0)
+    s1 = cinemagraph.generate_cinemagraph(dqn_generator, photo, seed=1, **kwargs)
+    s2 = cinemagraph.generate_cinemagraph(dqn_generator, photo, seed=2, **kwargs)
+    again = cinemagraph.generate_cinemagraph(dqn_generator, photo, seed=1, **kwargs)
+    assert (s1.actions != s2.actions).any()
+    assert not np.array_equal(s1.frames, s2.frames)
+    np.testing.assert_array_equal(s1.frames, again.frames)
+    random_seed = cinemagraph.generate_cinemagraph(dqn_generator, photo, **kwargs).seed
+    assert isinstance(random_seed, int)
+
+
+def test_model_resolution_output_and_long_rollouts(dqn_generator):
+    photo = half_bright_photo(48, 80)
+    frames = cinemagraph.make_cinemagraph(dqn_generator, photo, num_frames=30, loop="none",
+                                          full_resolution=False)
+    assert frames.shape == (30, SIZE, SIZE, 3)  # past any training length
+    # Frame 0 is the model's view of the photo: the area-averaged, stretched photo.
+    view = resampling.resize(photo.astype(np.float32), SIZE, SIZE).numpy()
+    np.testing.assert_array_equal(frames[0], np.round(view).astype(np.uint8))
+
+
+def test_baseline_generators_and_bad_options(quiet_generator):
+    photo = half_bright_photo(20, 20)
+    frames = cinemagraph.make_cinemagraph(ConstantBaseline(), photo, num_frames=4,
+                                          image_size=SIZE)
+    assert (frames == photo).all()  # the constant baseline predicts no motion
+    rnn = RecurrentGenerator(z_dim=4, num_actions=0, image_size=SIZE).build_all()
+    with pytest.raises(ValueError, match="no DQN"):
+        cinemagraph.make_cinemagraph(rnn, photo, num_frames=3, temperature=1.0)
+    with pytest.raises(ValueError, match="num_frames"):
+        cinemagraph.make_cinemagraph(quiet_generator, photo, num_frames=1)
+    with pytest.raises(ValueError, match="seed"):
+        cinemagraph.make_cinemagraph(quiet_generator, photo, num_frames=3, temperature=1.0,
+                                     seed=-1)
+    with pytest.raises(image_io.InputError, match="float"):
+        cinemagraph.make_cinemagraph(quiet_generator, photo / 255.0, num_frames=3)
+
+
+def test_in_memory_photo_kinds_are_converted():
+    grey16 = np.full((5, 6), 65535, np.uint16)
+    np.testing.assert_array_equal(image_io.photo_array(grey16), np.full((5, 6, 3), 255))
+    rgba = np.zeros((5, 6, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, 255
+    rgba[0, 0, 3] = 0  # transparent -> black
+    rgb = image_io.photo_array(rgba)
+    assert rgb.shape == (5, 6, 3) and rgb[1, 1, 0] == 200 and not rgb[0, 0].any()
+    with pytest.raises(image_io.InputError, match="zero size"):
+        image_io.photo_array(np.zeros((0, 4, 3), np.uint8))
+    np.testing.assert_array_equal(image_io.mask_array(np.eye(3, dtype=bool)), np.eye(3) * 255)
+    with pytest.raises(image_io.InputError, match=r"\[0, 1\]"):
+        image_io.mask_array(np.full((3, 3), 2.0))
+
+
+def test_options_validation():
+    assert CinemagraphOptions(num_frames=9, loop="pingpong").output_frames == 16
+    for bad in (dict(temperature=-1.0), dict(motion_threshold=3.0), dict(loop="x")):
+        with pytest.raises(ValueError):
+            CinemagraphOptions(**bad)
