@@ -150,13 +150,13 @@ def plan_source(source: Source, skip_log: SkipLog) -> SourcePlan | None:
     return SourcePlan(source, timeline, tuple(planned)) if planned else None
 
 
-def sample_source(plan: SourcePlan, skip_log: SkipLog,
-                  size: int = FRAME_SIZE) -> list[SampledClip]:
+def sample_source(plan: SourcePlan, skip_log: SkipLog, size: int = FRAME_SIZE,
+                  seek: bool = True) -> list[SampledClip]:
     """Decodes every planned clip of one source in a single pass over the file."""
     times = [t for clip in plan.clips for t in clip.frame_times]
     try:
         frames, stamps = video_io.read_frames_at(plan.source.path, times, size=size,
-                                                 timeline=plan.timeline)
+                                                 timeline=plan.timeline, seek=seek)
     except video_io.DecodeError as error:
         skip_log.add(plan.source.path,
                      str(error).removeprefix(f"{plan.source.path}: "), plan.source)
@@ -193,7 +193,8 @@ def plan_sources(sources, skip_log: SkipLog, workers: int | None = None) -> list
 
 
 def sample_sources(plans, skip_log: SkipLog, size: int = FRAME_SIZE,
-                   workers: int | None = None):
+                   workers: int | None = None, seek: bool = True):
     """Yields every `SampledClip` of `plans`, in plan order, decoding in parallel."""
-    for sampled in ordered_map(lambda p: sample_source(p, skip_log, size), plans, workers):
+    for sampled in ordered_map(lambda p: sample_source(p, skip_log, size, seek), plans,
+                               workers):
         yield from sampled
