@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cinegen_datasets.real_cinemagraphs import fake_manual_dir as fake
+from cinegen_tf.data import clips
 from cinegen_tf.data import real_sources
 
 
@@ -73,3 +74,13 @@ def test_ordered_map_keeps_order_and_runs_in_parallel():
         x * x for x in range(10)]
     assert peak[0] > 1
     assert list(real_sources.ordered_map(work, range(4), workers=1)) == [0, 1, 4, 9]
+
+
+def test_every_shared_real_clip_plans_the_paper_clip_count(real_clips_dir):
+    log = real_sources.SkipLog()
+    sources = real_sources.find_sources(real_clips_dir, real_sources.CATEGORIES, log)
+    plans = real_sources.plan_sources(sources, log, workers=2)
+    assert not log.skips(), log.summary()
+    assert len(plans) == len(sources) >= 15
+    for plan in plans:
+        assert len(plan.clips) == clips.num_clips(plan.timeline.duration), plan.source.label

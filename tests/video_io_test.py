@@ -203,3 +203,12 @@ def test_read_frames_at_validates_times(tmp_path):
         video_io.read_frames_at(path, [0.2, 0.1], size=SIZE)
     with pytest.raises(ValueError, match="ascend"):
         video_io.read_frames_at(path, [0.0, 0.3], size=SIZE)  # 0.3 s is the end
+
+
+def test_corrupt_frame_in_a_folder_names_the_frame(tmp_path):
+    folder = fake.write_frame_folder(tmp_path / "f", fake.indexed_frames(4))
+    (folder / "2.png").write_bytes(b"\x89PNG broken")
+    with pytest.raises(video_io.DecodeError, match="2.png"):
+        video_io.read_frames_at(folder, [0.0, 0.08], size=SIZE)
+    frames, _ = video_io.read_frames_at(folder, [0.0, 0.04], size=SIZE)  # 2.png not needed
+    assert _indices(frames) == [0, 1]
