@@ -154,6 +154,11 @@ class ManualDirErrorTest(unittest.TestCase):
         with self.assertRaisesRegex(Exception, "one sub-folder per category"):
             self._build(self.tmp / "nowhere")
 
+    def test_empty_manual_dir_gives_the_instructions(self):
+        (self.tmp / "empty").mkdir()
+        with self.assertRaisesRegex(Exception, "empty(.|\n)*one sub-folder per category"):
+            self._build(self.tmp / "empty")
+
     def test_manual_dir_without_category_folder_gives_the_instructions(self):
         root = self._write("water/clip.gif", b"x")
         with self.assertRaisesRegex(ValueError, r"no folder fire/(.|\n)*one sub-folder"):
