@@ -37,12 +37,8 @@ POLICY = "greedy: DQN epsilon 0 and temperature 0; baselines roll out their own 
 
 
 def default_make_dataset(data_config, split, **kwargs):
-    """cinegen_tf.data.pipeline.make_dataset; real data via data.real_pipeline directly."""
-    if data_config.get("name") == "real":
-        from cinegen_tf.data import real_pipeline  # imported late: tf.data setup is not free
-
-        return real_pipeline.real_dataset(data_config, split, **kwargs)
-    from cinegen_tf.data import pipeline
+    """cinegen_tf.data.pipeline.make_dataset (synthetic and real data)."""
+    from cinegen_tf.data import pipeline  # imported late: tf.data setup is not free
 
     return pipeline.make_dataset(data_config, split, **kwargs)
 
