@@ -47,8 +47,8 @@ def epsilon_at(step, dqn_config):
 
 
 def _fold(frames):
-    """(B, T, H, W, C) -> (B*T, H, W, C)."""
-    return tf.reshape(frames, tf.concat([[-1], tf.shape(frames)[2:]], axis=0))
+    """(B, T, H, W, C) -> (B*T, H, W, C); H, W, C stay static for the conv kernels."""
+    return tf.reshape(frames, (-1,) + tuple(frames.shape[2:]))
 
 
 def scored_frames(batch, num_frames, loss_on_padding=False):
