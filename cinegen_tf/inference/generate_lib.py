@@ -155,6 +155,8 @@ def run(checkpoint, input_path, output_path, options=CinemagraphOptions(), *, ma
         except (OSError, ValueError) as error:
             if not folder_mode:
                 raise GenerateError(one_line(error)) from error
-            tqdm.tqdm.write(f"skipped {photo}: {one_line(error)}", file=sys.stderr)
-            report.failed.append((photo, one_line(error)))
+            reason = one_line(error)
+            tqdm.tqdm.write(f"skipped {reason if photo in reason else photo + ': ' + reason}",
+                            file=sys.stderr)
+            report.failed.append((photo, reason))
     return report
