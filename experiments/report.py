@@ -1,0 +1,290 @@
+"""Lays a reproduced table out like the paper's, with the paper's numbers beside ours.
+
+Writes `table<N>_<scale>.md` (for people) and `.json` (every number, the runs, budget,
+hardware, wall time). Each cell reads "ours (paper)". The sentences under the table are
+generated from the numbers: where our ranking of the methods matches the paper's, and
+where our numbers fall short of or beat the paper's.
+"""
+import dataclasses
+import json
+import os
+import platform
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from cinegen_tf.training import checkpoints
+from experiments import paper_numbers
+from experiments import tables
+
+PAPER_STEPS = {"synthetic": 6000, "real": 13500}
+PAPER_BATCH = 64
+
+
+@dataclasses.dataclass
+class RunOutcome:
+    """What one run of the table gave: its config, training record and result.json."""
+    run: tables.Run
+    workdir: str
+    config: object
+    training: dict
+    result: dict
+
+    def final_entry(self):
+        """The result.json entry of the final step (0 for the constant baseline)."""
+        step = 0 if self.config.method == "constant" else int(self.config.train.num_steps)
+        entry = self.result["steps"].get(str(step))
+        if entry is None:
+            raise ValueError(f"{self.workdir}/result.json has no evaluation of step {step} "
+                             f"(has {sorted(self.result['steps'])})")
+        return entry
+
+    def value(self, metric):
+        entry = self.final_entry()
+        if metric == "centre_distance":
+            if entry["centre_distance"] is None:
+                raise ValueError(f"{self.workdir}: no centre distance (not synthetic data?)")
+            return entry["centre_distance"]["mean_distance"]
+        return entry["metrics"][metric]
+
+    def no_match_rate(self):
+        """Share of scored frames where the object was not found (centre distance)."""
+        distance = self.final_entry()["centre_distance"]
+        return None if distance is None else distance["no_match_rate"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    key: str  # paper_numbers key: a pattern/category, "<data>_average" or "<data>"
+    label: str
+    data: str
+    subsets: tuple
+
+
+def columns(table, patterns, categories):
+    """The table's columns for the chosen patterns/categories, in the paper's order."""
+    out = []
+    for data in table.data:
+        subsets = table.subsets(data, patterns, categories)
+        if not subsets:
+            continue
+        if table.per_subset:
+            out += [Column(s, tables.PATTERN_LABELS[s], data, (s,)) for s in subsets]
+        if table.averages:
+            if table.per_subset:  # Table 3: an "Average" after each kind's columns
+                out.append(Column(f"{data}_average", f"{data.capitalize()} average", data,
+                                  subsets))
+            else:  # Table 5: only the averages
+                out.append(Column(data, data.capitalize(), data, subsets))
+    return out
+
+
+def paper_value(table, row, column, metric_index):
+    value = paper_numbers.TABLES[table.number][row.key][column.key]
+    return value[metric_index] if isinstance(value, tuple) else value
+
+
+def _fmt(metric, value, paper=False):
+    """Ours: PSNR to 0.01 dB, SSIM to 4 digits, distances to 0.001 px; the paper's as printed."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "n/a"
+    if paper or "ssim" in metric:
+        return f"{value:.4f}"
+    return f"{value:.2f}" if "psnr" in metric else f"{value:.3f}"
+
+
+def cell_values(table, outcomes, patterns, categories):
+    """{(row key, column key, metric): (ours, paper)} for every cell."""
+    by_run = {o.run: o for o in outcomes}
+    cells = {}
+    for row in table.rows:
+        for column in columns(table, patterns, categories):
+            for i, metric in enumerate(table.metrics):
+                ours = [by_run[row.run(column.data, s)].value(metric) for s in column.subsets]
+                value = float(np.mean(ours)) if all(v is not None for v in ours) else None
+                cells[(row.key, column.key, metric)] = (value, paper_value(table, row, column, i))
+    return cells
+
+
+def no_match_rates(table, outcomes, patterns, categories):
+    """{(row key, column key): mean no-match rate of its runs} for centre-distance tables."""
+    if "centre_distance" not in table.metrics:
+        return {}
+    by_run = {o.run: o for o in outcomes}
+    return {(row.key, column.key): float(np.mean([
+                by_run[row.run(column.data, s)].no_match_rate() for s in column.subsets]))
+            for row in table.rows for column in columns(table, patterns, categories)}
+
+
+def comparison(table, cells, cols, budget):
+    """Generated sentences: rankings vs the paper's, and where we fall short or beat it."""
+    sentences = []
+    labels = {row.key: row.label for row in table.rows}
+    for i, metric in enumerate(table.metrics):
+        name = tables.METRIC_LABELS[metric]
+        sign = 1 if table.lower_is_better else -1
+        same, details = 0, []
+        for column in cols:
+            ours = {r.key: cells[(r.key, column.key, metric)][0] for r in table.rows}
+            paper = {r.key: cells[(r.key, column.key, metric)][1] for r in table.rows}
+            if any(v is None for v in ours.values()):
+                continue
+            order_ours = sorted(ours, key=lambda k: sign * ours[k])
+            order_paper = sorted(paper, key=lambda k: sign * paper[k])
+            same += order_ours == order_paper
+            details.append(f"{column.label}: ours {' > '.join(labels[k] for k in order_ours)}"
+                           f", paper {' > '.join(labels[k] for k in order_paper)}")
+        if details and len(table.rows) > 1:
+            sentences.append(f"Ranking by {name} (best first) matches the paper's in {same} of "
+                             f"{len(details)} columns ({'; '.join(details)}).")
+        diffs = [c[0] - c[1] for (_, _, m), c in cells.items() if m == metric and c[0] is not None]
+        if diffs:
+            worse = sum((d > 0) if table.lower_is_better else (d < 0) for d in diffs)
+            unit = " dB" if "psnr" in metric else " px" if metric == "centre_distance" else ""
+            sentences.append(
+                f"{name}: ours falls short of the paper in {worse} of {len(diffs)} cells and "
+                f"matches or beats it in {len(diffs) - worse} (mean ours - paper "
+                f"{np.mean(diffs):+.4g}{unit}{'; lower is better' if table.lower_is_better else ''})"
+                f", at {budget}.")
+    return sentences
+
+
+def hardware():
+    """CPU model (/proc/cpuinfo), cores, TF/Keras/Python versions and the load average."""
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return {"cpu": model, "logical_cores": os.cpu_count(),
+            "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "python": platform.python_version(), "load_average_1_5_15_min": list(load)}
+
+
+def _budget(outcomes):
+    configs = {o.run.data: o.config for o in outcomes if o.config.method != "constant"}
+    parts = []
+    for data, config in sorted(configs.items()):
+        parts.append(f"{config.train.num_steps} iterations of batch {config.train.batch_size} "
+                     f"{'(bfloat16) ' if config.train.mixed_precision else ''}on {data} data "
+                     f"(paper: {PAPER_STEPS[data]} of {PAPER_BATCH})")
+    return "; ".join(parts) or "no training"
+
+
+def _run_rows(outcomes):
+    rows = []
+    for o in outcomes:
+        entry = o.final_entry()
+        rows.append({"run": o.run.name, "workdir": o.workdir, "method": o.config.method,
+                     "data": o.config.data.to_dict(), "steps": entry["step"],
+                     "batch_size": o.config.train.batch_size,
+                     "mixed_precision": o.config.train.mixed_precision,
+                     "z_dim": o.config.model.z_dim,
+                     "num_actions": o.config.model.num_actions if o.config.method == "rnn_dqn"
+                     else None,
+                     "mathieu_patch_size": o.config.mathieu.patch_size
+                     if o.config.method == "mathieu" else None,
+                     "seeds": o.result["seeds"],
+                     "test_sequences": entry["counts"]["num_clips"],
+                     "train_seconds": o.training.get("train_seconds", 0.0),
+                     "trained_in_this_invocation": o.training.get("trained_now", False),
+                     "eval_seconds": entry["eval_seconds"]})
+    return rows
+
+
+def _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw, wall_seconds,
+              real_data_note):
+    lines = [f"# Table {table.number} at the `{scale.name}` scale", "",
+             f"{table.title}. Each cell: **ours** (paper). Produced by "
+             f"`python -m experiments.reproduce --table={table.number} --scale={scale.name}`; "
+             f"never edited by hand.", ""]
+    header = ["Method"] + [f"{c.label} {tables.METRIC_LABELS[m]}" if len(table.metrics) > 1
+                           else c.label for c in cols for m in table.metrics]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in table.rows:
+        values = []
+        for c in cols:
+            for m in table.metrics:
+                ours, paper = cells[(row.key, c.key, m)]
+                value = f"**{_fmt(m, ours)}** ({_fmt(m, paper, paper=True)})"
+                if (row.key, c.key) in no_match:
+                    value += f", no match in {100 * no_match[(row.key, c.key)]:.0f}% of frames"
+                values.append(value)
+        lines.append(f"| {row.label} | " + " | ".join(values) + " |")
+    lines += ["", "## How ours compares", ""] + [f"- {s}" for s in sentences]
+    notes = []
+    if not_run:
+        notes.append(f"Columns not run here (paper numbers in experiments/paper_numbers.py): "
+                     f"{', '.join(not_run)}.")
+    for c in cols:
+        if c.key.endswith("average") or c.key in ("synthetic", "real"):
+            full = tables.PATTERNS if c.data == "synthetic" else tables.CATEGORIES
+            if set(c.subsets) != set(full):
+                notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
+                             f"paper's averages all of {', '.join(full)}.")
+    if real_data_note:
+        notes.append(real_data_note)
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    total_train = sum(r["train_seconds"] for r in runs)
+    lines += ["", "## Budget, data and hardware", "",
+              f"- Scale `{scale.name}`: {scale.description}.",
+              f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
+              f"{sorted({r['seeds']['data'] for r in runs})}. Evaluation: greedy policy, "
+              f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
+              f"- Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores "
+              f"({hw['logical_cores']} logical), TensorFlow {hw['tensorflow']}, Keras "
+              f"{hw['keras']}, Python {hw['python']}; load average at the end "
+              f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "
+              f"above {hw['usable_cores']} means the CPU was shared).",
+              f"- Wall time of this invocation: {wall_seconds / 60:.1f} min. Training time of "
+              f"the runs (whenever trained): {total_train / 60:.1f} min in total.", "",
+              "| run | steps | batch | precision | test sequences | train (min) | eval (s) |",
+              "|---|---|---|---|---|---|---|"]
+    for r in runs:
+        precision = "bfloat16" if r["mixed_precision"] else "float32"
+        extra = [f"z={r['z_dim']}"] + ([f"Q={r['num_actions']}"] if r["num_actions"] else [])
+        if r["mathieu_patch_size"]:
+            extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
+        lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['steps']} | {r['batch_size']} | "
+                     f"{precision} | {r['test_sequences']} | {r['train_seconds'] / 60:.1f} | "
+                     f"{r['eval_seconds']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(table, scale, outcomes, patterns, categories, results_dir, *, wall_seconds,
+                real_data_note=None):
+    """Writes results_dir/table<N>_<scale>.md and .json (atomically); returns both paths."""
+    cols = columns(table, patterns, categories)
+    cells = cell_values(table, outcomes, patterns, categories)
+    sentences = comparison(table, cells, cols, _budget(outcomes))
+    runs = _run_rows(outcomes)
+    chosen = {s for c in cols for s in c.subsets}
+    every = [s for d in table.data for s in (tables.PATTERNS if d == "synthetic"
+                                             else tables.CATEGORIES)]
+    not_run = [tables.PATTERN_LABELS[s] for s in every if s not in chosen]
+    hw = hardware()
+    no_match = no_match_rates(table, outcomes, patterns, categories)
+    markdown = _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw, wall_seconds,
+                         real_data_note)
+    data = {"table": table.number, "scale": scale.name, "title": table.title,
+            "scale_description": scale.description,
+            "columns": [dataclasses.asdict(c) for c in cols],
+            "metrics": list(table.metrics), "lower_is_better": table.lower_is_better,
+            "cells": [dict({"row": r, "column": c, "metric": m, "ours": v[0], "paper": v[1]},
+                           **({"no_match_rate": no_match[(r, c)]} if (r, c) in no_match else {}))
+                      for (r, c, m), v in cells.items()],
+            "comparison": sentences, "not_run": not_run, "runs": runs, "hardware": hw,
+            "wall_seconds": round(wall_seconds, 1), "real_data_note": real_data_note}
+    os.makedirs(results_dir, exist_ok=True)
+    stem = os.path.join(results_dir, f"table{table.number}_{scale.name}")
+    checkpoints.write_atomically(stem + ".md", markdown)
+    checkpoints.write_atomically(stem + ".json", json.dumps(data, indent=1) + "\n")
+    return stem + ".md", stem + ".json"

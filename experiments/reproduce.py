@@ -1,0 +1,55 @@
+"""Reproduces one of the paper's Tables 1-5: trains what is missing, evaluates, writes the table.
+
+    python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight,rotate
+    python -m experiments.reproduce --table=2 --scale=cpu \
+        --real_data_dir=workdirs/tfds --real_manual_dir=../shared/data/real_clips
+
+Writes experiments/results/table<N>_<scale>.md and .json. Runs live in
+WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
+is never retrained, an interrupted one resumes. See experiments/tables.py for the tables
+and scales, experiments/reproduce_lib.py for what is run.
+"""
+from absl import app
+from absl import flags
+
+from experiments import reproduce_lib
+from experiments import tables
+
+_TABLE = flags.DEFINE_integer("table", None, "Which table of the paper: 1-5.")
+_SCALE = flags.DEFINE_enum("scale", "cpu", sorted(tables.SCALES),
+                           "Budget: the paper's settings, a 2-core CPU budget, or a smoke test.")
+_PATTERNS = flags.DEFINE_list("patterns", list(tables.PATTERNS),
+                              "Synthetic patterns to fill (others show the paper's only).")
+_CATEGORIES = flags.DEFINE_list("categories", list(tables.CATEGORIES),
+                                "Real categories to fill (tables with real columns: 2, 3, 5); "
+                                "empty for none.")
+_WORKDIR_ROOT = flags.DEFINE_string("workdir_root", "workdirs/experiments",
+                                    "Runs go to WORKDIR_ROOT/<scale>/<run name>.")
+_RESULTS_DIR = flags.DEFINE_string("results_dir", "experiments/results",
+                                   "Where table<N>_<scale>.md/.json are written.")
+_REAL_DATA_DIR = flags.DEFINE_string("real_data_dir", None, "TFDS data_dir holding the "
+                                     "prepared real_cinemagraphs data (default: TFDS's).")
+_REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cinemagraphs "
+                                       "configs not yet prepared from this manual_dir.")
+_REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
+                                      "data is, printed in the result file.")
+flags.mark_flag_as_required("table")
+
+
+def _main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    paths = reproduce_lib.reproduce(
+        _TABLE.value, _SCALE.value, patterns=[p for p in _PATTERNS.value if p],
+        categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
+        results_dir=_RESULTS_DIR.value, real_data_dir=_REAL_DATA_DIR.value,
+        real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value)
+    print("\n".join(paths))
+
+
+def main():
+    app.run(_main)
+
+
+if __name__ == "__main__":
+    main()

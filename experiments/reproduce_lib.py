@@ -1,0 +1,185 @@
+"""Trains what a table needs, evaluates it and writes the table (experiments/reproduce.py).
+
+For each run of the table (experiments/tables.py), in WORKDIR_ROOT/<scale>/<run name>:
+
+- a run whose latest checkpoint is at the scale's final step is not trained again; a
+  partial one resumes (train_lib); a workdir whose config.json differs from the run's
+  config is refused, naming the differing keys (delete it or pick another root);
+- the constant baseline has nothing to train and is only evaluated;
+- evaluation (cinegen_tf.evaluation.eval_lib) writes DIR/result.json and is skipped when
+  that file already scores the final step with the same settings.
+
+Training wall time is kept in DIR/reproduce_run.json (summed over resumed sessions), so a
+table built from runs trained earlier still states what they cost.
+"""
+import json
+import os
+import time
+
+from absl import logging
+import keras
+import tensorflow as tf
+
+from cinegen_tf.evaluation import eval_lib
+from cinegen_tf.training import checkpoints, train_lib
+from experiments import report
+from experiments import tables
+
+RUN_FILE = "reproduce_run.json"
+
+
+def _flatten(d, prefix=""):
+    out = {}
+    for key, value in d.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _check_same_config(config, workdir):
+    """Raises if workdir/config.json exists and describes another run."""
+    path = os.path.join(workdir, checkpoints.CONFIG_FILE)
+    if not os.path.isfile(path):
+        return
+    with open(path) as f:
+        old = _flatten(json.load(f))
+    new = _flatten(json.loads(config.to_json_best_effort()))
+    differing = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if differing:
+        details = ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now"
+                            for k in differing[:5])
+        raise ValueError(f"{path} describes another run ({details}); delete {workdir} or "
+                         f"use another --workdir_root")
+
+
+def trained_step(workdir):
+    """Step of the latest checkpoint in workdir (0 when there is none)."""
+    prefix = tf.train.latest_checkpoint(checkpoints.checkpoint_dir(workdir))
+    return 0 if prefix is None else eval_lib.checkpoint_step(prefix)
+
+
+def _read_run_file(workdir):
+    path = os.path.join(workdir, RUN_FILE)
+    if not os.path.isfile(path):
+        return {"train_seconds": 0.0, "sessions": 0}
+    with open(path) as f:
+        return json.load(f)
+
+
+def train_run(run, config, workdir, make_dataset=None):
+    """Trains `run` unless done; returns {"trained_now", "train_seconds", "steps"}."""
+    os.makedirs(workdir, exist_ok=True)
+    _check_same_config(config, workdir)
+    info = _read_run_file(workdir)
+    if config.method == "constant" or trained_step(workdir) >= config.train.num_steps:
+        logging.info("%s: nothing to train (%s).", run.name, "constant baseline"
+                     if config.method == "constant" else f"final step {config.train.num_steps}")
+        return dict(info, trained_now=False, steps=trained_step(workdir))
+    logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
+    start = time.perf_counter()
+    train_lib.run(config, workdir, make_dataset=make_dataset)
+    info["train_seconds"] = round(info["train_seconds"] + time.perf_counter() - start, 1)
+    info["sessions"] += 1
+    checkpoints.write_atomically(os.path.join(workdir, RUN_FILE),
+                                 json.dumps(info, indent=1) + "\n")
+    keras.backend.clear_session()  # free the graphs before the next run
+    return dict(info, trained_now=True, steps=trained_step(workdir))
+
+
+def evaluate_run(run, config, workdir, scale, make_dataset=None):
+    """Evaluates the run's final checkpoint (or the constant baseline) -> result dict."""
+    num = scale.num_test_sequences if run.data == "synthetic" else scale.real_num_test
+    kwargs = dict(split="test", num_sequences=num, batch_size=scale.eval_batch_size,
+                  overwrite=False, make_dataset=make_dataset)
+    if config.method == "constant":
+        result = eval_lib.run(config=config, workdir=workdir, **kwargs)
+    else:
+        result = eval_lib.run(workdir=workdir, **kwargs)
+    keras.backend.clear_session()
+    return result
+
+
+def prepare_real_data(categories, data_dir, manual_dir):
+    """Builds the real_cinemagraphs configs not yet prepared in `data_dir` from `manual_dir`."""
+    from cinegen_tf.data import real_pipeline
+
+    for category in categories:
+        try:
+            real_pipeline.prepared_builder(category, data_dir)
+            continue
+        except FileNotFoundError:
+            if manual_dir is None:
+                raise
+        import tensorflow_datasets as tfds
+
+        try:
+            from cinegen_datasets.real_cinemagraphs import real_cinemagraphs_dataset_builder as b
+        except ImportError:  # not pip-installed: the builder folder beside experiments/
+            import importlib.util
+            path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "datasets", "real_cinemagraphs",
+                                "real_cinemagraphs_dataset_builder.py")
+            spec = importlib.util.spec_from_file_location("real_cinemagraphs_builder", path)
+            b = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(b)
+        logging.info("Preparing real_cinemagraphs/%s from %s in %s.", category, manual_dir,
+                     data_dir)
+        builder = b.Builder(config=category, data_dir=data_dir)
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir)))
+
+
+def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
+              categories=tables.CATEGORIES, workdir_root="workdirs/experiments",
+              results_dir="experiments/results", real_data_dir=None, real_manual_dir=None,
+              real_data_note=None, make_dataset=None):
+    """Trains what table `table_number` needs at `scale_name`, evaluates, writes the table.
+
+    Args:
+      table_number: 1-5.
+      scale_name: a key of tables.SCALES ("paper", "cpu", "smoke").
+      patterns, categories: the synthetic patterns and real categories to fill (the
+        table's other columns show only the paper's numbers).
+      workdir_root: runs go to WORKDIR_ROOT/<scale>/<run name>.
+      results_dir: where table<N>_<scale>.md and .json are written.
+      real_data_dir: TFDS data_dir of the prepared real_cinemagraphs data.
+      real_manual_dir: if given, real configs not yet prepared are built from it.
+      real_data_note: a sentence on what the real data is (for the result file).
+      make_dataset: the data pipeline (default cinegen_tf.data.pipeline.make_dataset).
+
+    Returns:
+      (markdown path, json path).
+    """
+    if table_number not in tables.TABLES:
+        raise ValueError(f"--table={table_number}: the paper's tables are {sorted(tables.TABLES)}")
+    if scale_name not in tables.SCALES:
+        raise ValueError(f"--scale={scale_name!r}: known scales {sorted(tables.SCALES)}")
+    for value, allowed, what in ((patterns, tables.PATTERNS, "pattern"),
+                                 (categories, tables.CATEGORIES, "category")):
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            raise ValueError(f"unknown {what} {bad}; known: {allowed}")
+    table, scale = tables.TABLES[table_number], tables.SCALES[scale_name]
+    patterns = tuple(patterns) if "synthetic" in table.data else ()
+    categories = tuple(categories) if "real" in table.data else ()
+    if not patterns and not categories:
+        raise ValueError(f"table {table_number} needs at least one of "
+                         f"{' / '.join(table.data)} columns")
+    if categories and make_dataset is None:
+        prepare_real_data(categories, real_data_dir, real_manual_dir)
+    make_dataset = make_dataset or eval_lib.default_make_dataset
+    start = time.perf_counter()
+    outcomes = []
+    for run in dict.fromkeys(table.runs(patterns, categories)):  # dedupe, keep order
+        config = tables.run_config(run, scale, real_data_dir)
+        workdir = os.path.join(workdir_root, scale.name, run.name)
+        training = train_run(run, config, workdir, make_dataset)
+        result = evaluate_run(run, config, workdir, scale, make_dataset)
+        outcomes.append(report.RunOutcome(run=run, workdir=workdir, config=config,
+                                          training=training, result=result))
+    wall = time.perf_counter() - start
+    return report.write_table(table, scale, outcomes, patterns, categories, results_dir,
+                              wall_seconds=wall, real_data_note=real_data_note)
+
