@@ -22,6 +22,8 @@ INSTALL_REQUIRES = [
     "pillow>=10,<14",
     # Centre distance (Table 4): float32 FFT template matching; scikit-image needs it anyway.
     "scipy>=1.11,<2",
+    # Progress bar of folder-mode generation (tensorflow-datasets depends on it too).
+    "tqdm>=4.60,<5",
 ]
 
 EXTRAS_REQUIRE = {
@@ -47,5 +49,8 @@ setuptools.setup(
     package_data={"cinegen_datasets": ["*/dummy_data/**/*", "*/*.bib", "*/README.md", "*/*.txt"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
-    entry_points={"console_scripts": []},
+    entry_points={"console_scripts": [
+        f"cinegen-{name}=cinegen_tf.{name}:main"
+        for name in ("train", "evaluate", "generate", "export", "preview")
+    ]},
 )

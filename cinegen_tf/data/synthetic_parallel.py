@@ -94,7 +94,8 @@ def iter_examples(pattern: str, seed: int, split: str, start: int, stop: int,
         return
     pending = collections.deque()
     todo = iter(chunks)
-    with _pool(workers) as pool:
+    pool = _pool(workers)
+    try:
         for lo, hi in todo:
             pending.append((lo, pool.apply_async(render_chunk, (pattern, seed, split, lo, hi))))
             if len(pending) >= 2 * workers:
@@ -107,6 +108,13 @@ def iter_examples(pattern: str, seed: int, split: str, start: int, stop: int,
                 pending.append((following[0], pool.apply_async(
                     render_chunk, (pattern, seed, split, *following))))
             yield from _unstack(lo, batch)
+    finally:
+        # Not Pool.terminate (what `with pool` does): a consumer that stops early (e.g.
+        # `tfds build --max_examples_per_split`) abandons this generator, and terminating a
+        # pool with tasks in flight can deadlock on its queues' locks. Closing lets the at
+        # most 2 * workers chunks in flight finish, then the workers exit.
+        pool.close()
+        pool.join()
 
 
 def render_range(pattern: str, seed: int, split: str, start: int, stop: int,
