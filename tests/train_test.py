@@ -151,8 +151,9 @@ def test_summaries_hold_scalars_and_an_animated_gif(tmp_path):
                                                2 * (SIZE + 2))
 
 
-def test_mixed_precision_trains_and_restores_the_policy(tmp_path):
+@pytest.mark.parametrize("method", ["rnn_dqn", "mathieu"])
+def test_mixed_precision_trains_and_restores_the_policy(tmp_path, method):
     before = keras.mixed_precision.global_policy().name
-    result = run(tiny_config("rnn_dqn", num_steps=1, mixed_precision=True), tmp_path)
+    result = run(tiny_config(method, num_steps=1, mixed_precision=True), tmp_path)
     assert all(np.isfinite(v) for v in result["train"].values())
     assert keras.mixed_precision.global_policy().name == before

@@ -109,7 +109,9 @@ class MathieuGenerator(keras.Model):
         _expose_for_checkpoints(self)
 
     def call(self, images, training=False):
-        images = tf.convert_to_tensor(images, tf.float32)
+        # Keras hands the input over in the compute dtype (bfloat16 under mixed precision);
+        # the pyramid and the resized predictions stay float32, the convs cast for themselves.
+        images = tf.cast(images, tf.float32)
         predictions = []
         for k, scaled_input in enumerate(image_pyramid(images, NUM_SCALES)):
             x = scaled_input
@@ -134,12 +136,12 @@ class MathieuGenerator(keras.Model):
         num_frames = int(num_frames)
         if num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {num_frames}")
-        frame = tf.convert_to_tensor(images, tf.float32)
+        frame = tf.cast(images, tf.float32)
         if frame.shape.rank != 4 or frame.shape[-1] != 3:
             raise ValueError(f"images must be (B, H, W, 3), got shape {frame.shape}")
         frames = []
         for _ in range(num_frames):
-            frame = self(frame, training=False)[-1]
+            frame = tf.cast(self(frame, training=False)[-1], tf.float32)
             frames.append(frame)
         return tf.stack(frames, axis=1)
 
