@@ -2,6 +2,7 @@
 import glob
 import os
 
+import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
@@ -89,6 +90,8 @@ def test_one_step_smoke(tmp_path, method):
     assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")) is not None
     assert glob.glob(str(tmp_path / "events.out.tfevents.*"))
     assert glob.glob(str(tmp_path / "samples" / "step_*.png"))
+    gifs = glob.glob(str(tmp_path / "samples" / "step_*.gif"))
+    assert gifs and len(iio.imread(gifs[0], index=None)) == NUM_FRAMES  # input + 3 frames
     assert all(np.isfinite(v) for v in result["eval"].values())
     if method != "constant":
         assert result["step"] == 1

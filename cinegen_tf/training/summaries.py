@@ -92,6 +92,12 @@ def write_png(path, image):
     return path
 
 
+def write_gif(path, frames, fps=8):
+    """Writes uint8 (T, H, W, 3) as a looping animated GIF, atomically."""
+    checkpoints.write_atomically(path, encode_gif(frames, fps))
+    return path
+
+
 def sequence_metrics(generated, targets, valid=None):
     """Mean MSE ([-1, 1] scale) and PSNR/SSIM (RGB in [0, 1], tf.image defaults).
 
@@ -117,5 +123,6 @@ def sequence_metrics(generated, targets, valid=None):
     return {k: float(tf.reduce_sum(v * valid) / count) for k, v in scores.items()}
 
 
-def samples_path(workdir, step):
-    return os.path.join(workdir, "samples", f"step_{int(step):06d}.png")
+def samples_path(workdir, step, extension=".png"):
+    """DIR/samples/step_<step><extension>: the strip (.png) or the animation (.gif)."""
+    return os.path.join(workdir, "samples", f"step_{int(step):06d}{extension}")

@@ -65,8 +65,9 @@ class _Evaluator:
         if self.num_samples:
             n = self.num_samples
             args = (self.images[:n].numpy(), self.targets[:n].numpy(), generated[:n].numpy())
-            summaries.write_gif_summary("eval/sequences_truth_vs_generated",
-                                        summaries.comparison_frames(*args), step)
+            animation = summaries.comparison_frames(*args)
+            summaries.write_gif_summary("eval/sequences_truth_vs_generated", animation, step)
+            summaries.write_gif(summaries.samples_path(self.workdir, step, ".gif"), animation)
             strip = summaries.sequence_strip(*args)
             tf.summary.image("eval/strip_truth_vs_generated", strip[None], step=step)
             summaries.write_png(summaries.samples_path(self.workdir, step), strip)
