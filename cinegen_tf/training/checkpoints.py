@@ -5,7 +5,8 @@ A training workdir holds
     DIR/config.json        the run's ConfigDict as JSON (written atomically at start)
     DIR/checkpoints/       tf.train.CheckpointManager files: ckpt-<step>.index/.data-*
     DIR/events.out.*       TensorBoard summaries (train/*, eval/*)
-    DIR/samples/           PNG strips of the fixed evaluation batch
+    DIR/samples/           step_<N>.png strips and step_<N>.gif animations of the fixed
+                           evaluation batch (ground truth | generated)
 
 Each checkpoint is a `tf.train.Checkpoint` with the items `step` (int64 variable: steps
 done), `rng` (the `tf.random.Generator` of the DQN's exploration), `generator`,
