@@ -28,6 +28,7 @@ Frames are normalised once, on whole batches, to float32 in [-1, 1].
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from cinegen_tf.data import prepared
 from cinegen_tf.data import synthetic
 from cinegen_tf.data import synthetic_source
 
@@ -46,24 +47,13 @@ def _check_int(name: str, value, minimum: int) -> int:
 def prepared_builder(config_name: str, data_dir=None) -> tfds.core.DatasetBuilder:
     """The prepared `synthetic_cinemagraphs/<config_name>` (newest version) in `data_dir`.
 
-    Reads the files TFDS wrote, so the builder code need not be importable.
-
     Raises:
         FileNotFoundError: nothing prepared there; the message says how to build it.
     """
-    data_dir = tfds.core.Path(data_dir or tfds.core.constants.DATA_DIR).expanduser()
-    config_dir = data_dir / DATASET_NAME / config_name
-    versions = []
-    if config_dir.is_dir():
-        for path in config_dir.iterdir():
-            if (path / "dataset_info.json").exists() and tfds.core.Version.is_valid(path.name):
-                versions.append(tfds.core.Version(path.name))
-    if not versions:
-        raise FileNotFoundError(
-            f"no prepared {DATASET_NAME}/{config_name} under {data_dir}; build it from the "
-            f"repo root with: tfds build datasets/{DATASET_NAME} --config={config_name} "
-            f"--data_dir={data_dir} (see datasets/{DATASET_NAME}/README.md for smaller builds)")
-    return tfds.builder_from_directory(str(config_dir / str(max(versions))))
+    return prepared.prepared_builder(
+        DATASET_NAME, config_name, data_dir,
+        f"tfds build datasets/{DATASET_NAME} --config={config_name} --data_dir={{data_dir}} "
+        f"(see datasets/{DATASET_NAME}/README.md for smaller builds)")
 
 
 def _normalise(batch: dict) -> dict:

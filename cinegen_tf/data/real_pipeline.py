@@ -18,6 +18,7 @@ import tensorflow_datasets as tfds
 
 from cinegen_tf.data import augment
 from cinegen_tf.data import clips
+from cinegen_tf.data import prepared
 
 DATASET_NAME = "real_cinemagraphs"
 CATEGORIES = ("water_flowing", "fire", "all")
@@ -35,19 +36,10 @@ def prepared_builder(category: str, data_dir=None) -> tfds.core.DatasetBuilder:
     """
     if category not in CATEGORIES:
         raise ValueError(f"real data category must be one of {CATEGORIES}, got {category!r}")
-    data_dir = tfds.core.Path(data_dir or tfds.core.constants.DATA_DIR).expanduser()
-    config_dir = data_dir / DATASET_NAME / category
-    versions = []
-    if config_dir.is_dir():
-        for path in config_dir.iterdir():
-            if (path / "dataset_info.json").exists() and tfds.core.Version.is_valid(path.name):
-                versions.append(tfds.core.Version(path.name))
-    if not versions:
-        raise FileNotFoundError(
-            f"no prepared {DATASET_NAME}/{category} under {data_dir}; build it from the repo "
-            f"root with: tfds build datasets/{DATASET_NAME} --config={category} "
-            f"--manual_dir=<folder with water_flowing/ and fire/> --data_dir={data_dir}")
-    return tfds.builder_from_directory(str(config_dir / str(max(versions))))
+    return prepared.prepared_builder(
+        DATASET_NAME, category, data_dir,
+        f"tfds build datasets/{DATASET_NAME} --config={category} "
+        f"--manual_dir=<folder with water_flowing/ and fire/> --data_dir={{data_dir}}")
 
 
 def real_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
