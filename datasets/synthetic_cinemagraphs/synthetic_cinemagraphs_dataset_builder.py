@@ -7,7 +7,8 @@ paper's 95K train / 5K test sequences, rendered by `cinegen_tf.data.synthetic`. 
 TFDS serializes `tf.train.Example`s with protobuf's per-process map order, so the
 builder re-serializes every record with sorted keys (`DeterministicExampleWriter`).
 
-Without Beam, `_generate_examples` renders on all cores through a process pool. When
+Without Beam, `_generate_examples` renders in the build's process (or a process pool
+of `num_workers`). When
 a Beam runner or pipeline options are given (`tfds build --beam_pipeline_options=...`),
 it returns a Beam PTransform instead, so a cluster renders the chunks.
 """
@@ -43,14 +44,18 @@ class SyntheticCinemagraphsConfig(tfds.core.BuilderConfig):
         num_test: sequences in the test split (paper: 5K).
         seed: dataset seed. The content is a pure function of it.
         num_workers: rendering processes; 0 means every core this process may use.
-            It changes speed only, never bytes.
+            It changes speed only, never bytes. Default 1 (render in the build's own
+            process): the renderer makes ~4,700 sequences/s in one process, TFDS's
+            encoding and writing in the main process ~560/s, and shipping rendered
+            arrays from a pool costs more than the rendering (2 workers: 460/s on 2
+            cores; `benchmarks/synthetic_benchmark.py --workers=N`).
     """
 
     pattern: str = "eight"
     num_train: int = PAPER_NUM_TRAIN
     num_test: int = PAPER_NUM_TEST
     seed: int = 0
-    num_workers: int = 0
+    num_workers: int = 1
 
     def __post_init__(self):
         synthetic.validate_pattern(self.pattern)
