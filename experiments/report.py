@@ -229,7 +229,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw,
             if set(c.subsets) != set(full):
                 notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
                              f"paper's averages all of {', '.join(full)}.")
-    if real_data_note:
+    if real_data_note and "real" in table.data:  # only tables with real columns
         notes.append(real_data_note)
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
