@@ -19,11 +19,9 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
-from cinegen_tf.inference import generate_lib, looping, writers  # noqa: E402
-from cinegen_tf.inference.pipeline import CinemagraphOptions  # noqa: E402
+from cinegen_tf import cinemagraph_flags  # noqa: E402
+from cinegen_tf.inference import generate_lib, writers  # noqa: E402
 
-_CHECKPOINT = flags.DEFINE_string("checkpoint", None, "Training workdir, its checkpoints/ "
-                                  "folder, or a checkpoint prefix (DIR/checkpoints/ckpt-N).")
 _INPUT = flags.DEFINE_string("input", None, "A photo (JPEG, PNG, WebP, BMP, GIF, ...) or a "
                              "folder of photos.")
 _OUTPUT = flags.DEFINE_string("output", None, "Output file (.gif, .mp4, .webp), or a folder.")
@@ -31,21 +29,10 @@ _FORMAT = flags.DEFINE_enum("format", "gif", sorted(set(writers.FORMATS.values()
                             "Output format when writing into a folder.")
 _MASK = flags.DEFINE_string("mask", None, "Optional mask image of any size: white = may move, "
                             "black = frozen. Default: the model's own motion region.")
-_NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "The photo plus num_frames - 1 "
-                                   "generated frames, before looping.")
-_LOOP = flags.DEFINE_enum("loop", "crossfade", list(looping.LOOP_MODES),
-                          "How the last frame flows into the first.")
-_CROSSFADE_FRAMES = flags.DEFINE_integer("crossfade_frames", None, "Frames blended by the "
-                                         "crossfade loop (default num_frames // 4).")
 _FPS = flags.DEFINE_float("fps", writers.DEFAULT_FPS, "Frames per second.")
 _QUALITY = flags.DEFINE_integer("quality", writers.DEFAULT_QUALITY, "1..100, WebP and MP4.")
-_FULL_RESOLUTION = flags.DEFINE_boolean("full_resolution", True, "Output at the photo's "
-                                        "size (else the model's plain 64x64 frames).")
-_TEMPERATURE = flags.DEFINE_float("temperature", 0.0, "0: greedy DQN actions; > 0: sample "
-                                  "actions from softmax(Q / temperature) (RNN+DQN only).")
 _SEED = flags.DEFINE_integer("seed", None, "Seed of sampled actions; default random (logged).")
-_MOTION_THRESHOLD = flags.DEFINE_float("motion_threshold", 0.1, "Predicted change (in [-1, 1] "
-                                       "units) above which a pixel moves.")
+flags.adopt_module_key_flags(cinemagraph_flags)  # listed by --help too
 flags.mark_flags_as_required(["checkpoint", "input", "output"])
 
 
@@ -54,13 +41,9 @@ def _main(argv):
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
     logging.set_verbosity(logging.WARNING)
     try:
-        options = CinemagraphOptions(
-            num_frames=_NUM_FRAMES.value, loop=_LOOP.value,
-            crossfade_frames=_CROSSFADE_FRAMES.value,
-            full_resolution=_FULL_RESOLUTION.value, temperature=_TEMPERATURE.value,
-            motion_threshold=_MOTION_THRESHOLD.value)
         report = generate_lib.run(
-            _CHECKPOINT.value, _INPUT.value, _OUTPUT.value, options, mask=_MASK.value,
+            cinemagraph_flags.CHECKPOINT.value, _INPUT.value, _OUTPUT.value,
+            cinemagraph_flags.options(), mask=_MASK.value,
             seed=_SEED.value, fps=_FPS.value, quality=_QUALITY.value,
             output_format=_FORMAT.value)
     except (generate_lib.GenerateError, ValueError) as error:

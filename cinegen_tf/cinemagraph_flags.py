@@ -1,0 +1,31 @@
+"""The command-line flags of `CinemagraphOptions`, shared by the generate and export binaries.
+
+Only binaries import this module (it defines absl flags at import).
+"""
+from absl import flags
+
+from cinegen_tf.inference import looping
+from cinegen_tf.inference.pipeline import CinemagraphOptions
+
+CHECKPOINT = flags.DEFINE_string("checkpoint", None, "Training workdir, its checkpoints/ "
+                                 "folder, or a checkpoint prefix (DIR/checkpoints/ckpt-N).")
+_NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "The photo plus num_frames - 1 "
+                                   "generated frames, before looping.")
+_LOOP = flags.DEFINE_enum("loop", "crossfade", list(looping.LOOP_MODES),
+                          "How the last frame flows into the first.")
+_CROSSFADE_FRAMES = flags.DEFINE_integer("crossfade_frames", None, "Frames blended by the "
+                                         "crossfade loop (default num_frames // 4).")
+_FULL_RESOLUTION = flags.DEFINE_boolean("full_resolution", True, "Frames at the photo's "
+                                        "size (else the model's plain 64x64 frames).")
+_TEMPERATURE = flags.DEFINE_float("temperature", 0.0, "0: greedy DQN actions; > 0: sample "
+                                  "actions from softmax(Q / temperature) (RNN+DQN only).")
+_MOTION_THRESHOLD = flags.DEFINE_float("motion_threshold", 0.1, "Predicted change (in [-1, 1] "
+                                       "units) above which a pixel moves.")
+
+
+def options():
+    """The `CinemagraphOptions` the flags ask for (ValueError on bad values)."""
+    return CinemagraphOptions(
+        num_frames=_NUM_FRAMES.value, loop=_LOOP.value,
+        crossfade_frames=_CROSSFADE_FRAMES.value, full_resolution=_FULL_RESOLUTION.value,
+        temperature=_TEMPERATURE.value, motion_threshold=_MOTION_THRESHOLD.value)
