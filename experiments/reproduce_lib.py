@@ -20,6 +20,7 @@ from absl import logging
 import keras
 import tensorflow as tf
 
+from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, train_lib
 from experiments import report
@@ -169,7 +170,7 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
                          f"{' / '.join(table.data)} columns")
     if categories and make_dataset is None:
         prepare_real_data(categories, real_data_dir, real_manual_dir)
-    make_dataset = make_dataset or eval_lib.default_make_dataset
+    make_dataset = make_dataset or pipeline.make_dataset
     start = time.perf_counter()
     outcomes = []
     for run in dict.fromkeys(table.runs(patterns, categories)):  # dedupe, keep order

@@ -28,19 +28,13 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
+from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import centre_distance, metrics
 from cinegen_tf.training import checkpoints, config_lib, methods
 
 RESULT_FILE = "result.json"
 FORMAT_VERSION = 1
 POLICY = "greedy: DQN epsilon 0 and temperature 0; baselines roll out their own outputs"
-
-
-def default_make_dataset(data_config, split, **kwargs):
-    """cinegen_tf.data.pipeline.make_dataset (synthetic and real data)."""
-    from cinegen_tf.data import pipeline  # imported late: tf.data setup is not free
-
-    return pipeline.make_dataset(data_config, split, **kwargs)
 
 
 def checkpoint_step(prefix):
@@ -200,7 +194,7 @@ class _Job:
         self.out_dir, self.split = out_dir, str(split)
         self.num_sequences, self.batch_size = num_sequences, int(batch_size)
         self.data_seed, self.include_padding = data_seed, bool(include_padding)
-        self.make_dataset = make_dataset or default_make_dataset
+        self.make_dataset = make_dataset or pipeline.make_dataset
         self.overwrite = overwrite
 
     def evaluate(self, generator, config, step, prefix):

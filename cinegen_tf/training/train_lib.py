@@ -15,17 +15,12 @@ from absl import logging
 import keras
 import tensorflow as tf
 
+from cinegen_tf.data import pipeline
 from cinegen_tf.training import (checkpoints, config_lib, loop, methods, recurrent_step,
                                  summaries)
 
 # Keys that must match an existing workdir's config.json to resume from its checkpoints.
 _RESUME_KEYS = ("method", "model")
-
-
-def _default_make_dataset(*args, **kwargs):
-    from cinegen_tf.data import pipeline  # imported late: tf.data setup is not free
-
-    return pipeline.make_dataset(*args, **kwargs)
 
 
 def _check_resumable(config, workdir):
@@ -101,7 +96,7 @@ def run(config, workdir, *, make_dataset=None):
         last good checkpoint.
     """
     config_lib.validate_config(config)
-    make_dataset = make_dataset or _default_make_dataset
+    make_dataset = make_dataset or pipeline.make_dataset
     os.makedirs(workdir, exist_ok=True)
     _check_resumable(config, workdir)
     checkpoints.write_config(config, workdir)
