@@ -53,13 +53,6 @@ def test_config_json_round_trips(tmp_path):
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".tmp")]
 
 
-def test_config_json_without_base_filters_reads_as_the_papers(tmp_path):
-    config = config_lib.base_config()
-    del config.model["base_filters"]
-    checkpoints.write_config(config, str(tmp_path))
-    assert checkpoints.read_config(str(tmp_path)).model.base_filters == 64
-
-
 def test_missing_checkpoint_or_config_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         checkpoints.load_generator(str(tmp_path))

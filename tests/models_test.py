@@ -74,24 +74,6 @@ def test_subpixel_decoder_equals_the_transposed_convolutions(image_size):
     assert np.abs(expected).mean() > 1e-3  # not trivially zero
 
 
-def test_base_filters_scale_every_conv_stack():
-    gen = RecurrentGenerator(z_dim=8, num_actions=4, base_filters=16).build_all()
-    widths = [c.filters for c in gen.encoder.conv_stack.convs]
-    assert widths == [16, 32, 64, 128]
-    assert [c.filters for c in gen.q_network.conv_stack.convs] == widths
-    assert [d.filters for d in gen.decoder.deconvs] == [64, 32, 16]
-    assert gen.decoder.project.units == 4 * 4 * 128
-    frames = gen(tf.zeros((2, 64, 64, 3)), num_frames=3)["frames"]
-    assert frames.shape == (2, 3, 64, 64, 3)
-    disc = Discriminator(base_filters=16)
-    assert disc(tf.zeros((2, 64, 64, 3))).shape == (2, 1)
-    assert [c.filters for c in disc.conv_stack.convs] == widths
-    clone = RecurrentGenerator.from_config(gen.get_config())
-    assert clone.base_filters == 16
-    with pytest.raises(ValueError, match="base_filters"):
-        Encoder(8, base_filters=0)
-
-
 def test_discriminator_shape_and_params():
     d = Discriminator()
     assert d(tf.zeros((5, 64, 64, 3))).shape == (5, 1)

@@ -15,8 +15,8 @@ and 135 ms (variables) on a 2-core CPU. Training keeps the transposed convolutio
 import keras
 import tensorflow as tf
 
-from cinegen_tf.models.encoder import BASE_FILTERS, stack_filters
-
+FILTERS = (256, 128, 64)
+BASE_FILTERS = 512
 KERNEL_SIZE = 5
 
 
@@ -27,28 +27,25 @@ class Decoder(keras.Model):
     Args:
       image_size: output height and width; a multiple of 16 (64 in the paper).
       channels: output channels (3).
-      base_filters: b; the maps go 8b -> 4b -> 2b -> b -> channels (64 in the paper).
 
     Call: latents float (B, D) -> frames float32 (B, image_size, image_size, channels) in
     [-1, 1]. The last layer computes in float32 so mixed precision keeps a float32 output.
     """
 
-    def __init__(self, image_size=64, channels=3, base_filters=BASE_FILTERS, **kwargs):
+    def __init__(self, image_size=64, channels=3, **kwargs):
         super().__init__(**kwargs)
         if int(image_size) <= 0 or int(image_size) % 16:
             raise ValueError(f"image_size must be a positive multiple of 16, got {image_size}")
         self.image_size = int(image_size)
         self.channels = int(channels)
-        self.base_filters = int(base_filters)
-        *filters, top = stack_filters(base_filters)  # deconvs: 8b -> 4b -> 2b -> b
         base = self.image_size // 16
-        self.project = keras.layers.Dense(base * base * top, activation="relu",
+        self.project = keras.layers.Dense(base * base * BASE_FILTERS, activation="relu",
                                           name="project")
-        self.reshape = keras.layers.Reshape((base, base, top))
+        self.reshape = keras.layers.Reshape((base, base, BASE_FILTERS))
         self.deconvs = [
             keras.layers.Conv2DTranspose(f, KERNEL_SIZE, strides=2, padding="same",
                                          activation="relu", name=f"deconv{i}")
-            for i, f in enumerate(reversed(filters))
+            for i, f in enumerate(FILTERS)
         ]
         # tf.train.Checkpoint does not follow Keras' tracked lists: without an attribute
         # per layer the deconv weights would silently be left out of every checkpoint.
@@ -69,8 +66,7 @@ class Decoder(keras.Model):
         return subpixel_deconv(self.to_rgb, tf.cast(x, tf.float32))
 
     def get_config(self):
-        return {**super().get_config(), "image_size": self.image_size, "channels": self.channels,
-                "base_filters": self.base_filters}
+        return {**super().get_config(), "image_size": self.image_size, "channels": self.channels}
 
 
 # For output row 2m + a, the taps of a 5-tap stride-2 'same' transposed convolution that

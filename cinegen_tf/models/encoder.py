@@ -3,26 +3,11 @@
 Four 5x5 convolutions with stride 2 and 64-128-256-512 feature maps, each followed by a
 ReLU, then a fully connected layer to the latent `z`. The same stack (with another head)
 is the Q-network of Sec. 3.2 and the discriminator.
-
-`base_filters` (64 in the paper; DCGAN's ngf/ndf) scales every width: the maps are
-b-2b-4b-8b, and the decoder mirrors them. A smaller b trains ~b^2 times cheaper (the
-quickstart uses it); results in experiments/ use the paper's 64.
 """
 import keras
 
-BASE_FILTERS = 64
+FILTERS = (64, 128, 256, 512)
 KERNEL_SIZE = 5
-
-
-def stack_filters(base_filters=BASE_FILTERS):
-    """The conv stack's feature maps for `base_filters` b: (b, 2b, 4b, 8b)."""
-    base = int(base_filters)
-    if base < 1:
-        raise ValueError(f"base_filters must be >= 1, got {base_filters}")
-    return (base, 2 * base, 4 * base, 8 * base)
-
-
-FILTERS = stack_filters()
 
 
 @keras.saving.register_keras_serializable(package="cinegen_tf")
@@ -66,19 +51,17 @@ class Encoder(keras.Model):
 
     Args:
       z_dim: size of z; 64 for synthetic data, 512 for real data (Sec. 5.1).
-      base_filters: b of the b-2b-4b-8b conv stack (64 in the paper).
 
     Call: images float32 (B, 64, 64, 3) in [-1, 1] -> z (B, z_dim) in [-1, 1].
     """
 
-    def __init__(self, z_dim, output_activation="tanh", base_filters=BASE_FILTERS, **kwargs):
+    def __init__(self, z_dim, output_activation="tanh", **kwargs):
         super().__init__(**kwargs)
         if int(z_dim) <= 0:
             raise ValueError(f"z_dim must be positive, got {z_dim}")
         self.z_dim = int(z_dim)
         self.output_activation = output_activation
-        self.base_filters = int(base_filters)
-        self.conv_stack = ConvStack(stack_filters(base_filters), name="conv_stack")
+        self.conv_stack = ConvStack(name="conv_stack")
         self.head = keras.layers.Dense(self.z_dim, activation=output_activation, name="z")
 
     def call(self, images, training=False):
@@ -86,4 +69,4 @@ class Encoder(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "z_dim": self.z_dim,
-                "output_activation": self.output_activation, "base_filters": self.base_filters}
+                "output_activation": self.output_activation}

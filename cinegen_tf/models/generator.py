@@ -23,23 +23,19 @@ class RecurrentGenerator(keras.Model):
       z_dim: size of z and of the LSTM state (64 synthetic, 512 real; Sec. 5.1).
       num_actions: size N of the DQN's Q-vector (64 synthetic, 512 real); 0 = plain RNN.
       image_size: frame height and width, a multiple of 16 (64 in the paper).
-      base_filters: b of the encoder's, decoder's and DQN's b-2b-4b-8b conv stacks (64 in
-        the paper; see models/encoder.py).
     """
 
-    def __init__(self, z_dim=64, num_actions=0, image_size=64, base_filters=64, **kwargs):
+    def __init__(self, z_dim=64, num_actions=0, image_size=64, **kwargs):
         super().__init__(**kwargs)
         if int(num_actions) < 0:
             raise ValueError(f"num_actions must be >= 0, got {num_actions}")
         self.z_dim = int(z_dim)
         self.num_actions = int(num_actions)
         self.image_size = int(image_size)
-        self.base_filters = int(base_filters)
-        self.encoder = Encoder(self.z_dim, base_filters=base_filters, name="encoder")
+        self.encoder = Encoder(self.z_dim, name="encoder")
         self.cell = keras.layers.LSTMCell(self.z_dim, name="lstm")
-        self.decoder = Decoder(self.image_size, base_filters=base_filters, name="decoder")
-        self.q_network = (QNetwork(self.num_actions, base_filters=base_filters, name="q_network")
-                          if self.num_actions else None)
+        self.decoder = Decoder(self.image_size, name="decoder")
+        self.q_network = QNetwork(self.num_actions, name="q_network") if self.num_actions else None
 
     @property
     def uses_dqn(self):
@@ -104,4 +100,4 @@ class RecurrentGenerator(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "z_dim": self.z_dim, "num_actions": self.num_actions,
-                "image_size": self.image_size, "base_filters": self.base_filters}
+                "image_size": self.image_size}

@@ -8,7 +8,7 @@ before the decoder.
 import keras
 import tensorflow as tf
 
-from cinegen_tf.models.encoder import BASE_FILTERS, ConvStack, stack_filters
+from cinegen_tf.models.encoder import ConvStack
 
 
 @keras.saving.register_keras_serializable(package="cinegen_tf")
@@ -17,26 +17,23 @@ class QNetwork(keras.Model):
 
     Args:
       num_actions: N, the size of the Q-vector; 64 synthetic, 512 real (Sec. 5.1).
-      base_filters: b of the b-2b-4b-8b conv stack (64 in the paper).
 
     Call: states float32 (B, 64, 64, 3) in [-1, 1] -> Q-values float32 (B, N), unbounded.
     """
 
-    def __init__(self, num_actions, base_filters=BASE_FILTERS, **kwargs):
+    def __init__(self, num_actions, **kwargs):
         super().__init__(**kwargs)
         if int(num_actions) <= 0:
             raise ValueError(f"num_actions must be positive, got {num_actions}")
         self.num_actions = int(num_actions)
-        self.base_filters = int(base_filters)
-        self.conv_stack = ConvStack(stack_filters(base_filters), name="conv_stack")
+        self.conv_stack = ConvStack(name="conv_stack")
         self.head = keras.layers.Dense(self.num_actions, dtype="float32", name="q")
 
     def call(self, states, training=False):
         return self.head(self.conv_stack(states))
 
     def get_config(self):
-        return {**super().get_config(), "num_actions": self.num_actions,
-                "base_filters": self.base_filters}
+        return {**super().get_config(), "num_actions": self.num_actions}
 
 
 def select_actions(q_values, *, epsilon=0.0, temperature=0.0, seed=None):

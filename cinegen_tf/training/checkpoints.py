@@ -62,8 +62,6 @@ def read_config(workdir):
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} is not valid JSON: {e}") from e
     try:
-        if "base_filters" not in config.model:  # written before the key existed
-            config.model.base_filters = 64
         return config_lib.validate_config(config)
     except (ValueError, AttributeError, KeyError, TypeError) as e:
         raise ValueError(f"{path}: not a valid training config: {e}") from e

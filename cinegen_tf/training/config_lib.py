@@ -10,9 +10,7 @@ Keys (defaults in parentheses):
 - `data`: passed as-is to `cinegen_tf.data.pipeline.make_dataset` (`name`, `pattern`,
   `category`, `source`, `data_dir`).
 - `model`: `z_dim` (64; 512 real), `num_actions` (64; 512 real; unused by "rnn"),
-  `image_size` (64), `base_filters` (64: the paper's 64-128-256-512 conv stacks of the
-  encoder, DQN and discriminator, mirrored by the decoder; DCGAN's ngf/ndf; the
-  quickstart's smaller value trains ~(64/b)^2 times cheaper).
+  `image_size` (64).
 - `train`: `batch_size` (64), `num_steps` (6000; 13500 real), `learning_rate` (2e-4),
   `beta_1` (0.5, not in the paper: the DCGAN value that goes with lr 2e-4), `beta_2`
   (0.999), `lambda_adv` (0.005; 0.05 real), `loss_on_padding` (False: the losses skip the
@@ -55,7 +53,6 @@ def base_config():
     config.model.z_dim = 64
     config.model.num_actions = 64
     config.model.image_size = 64
-    config.model.base_filters = 64
 
     config.train = ml_collections.ConfigDict()
     config.train.batch_size = 64
@@ -127,7 +124,6 @@ def validate_config(config):
         _check(model.num_actions >= 1, "model.num_actions", model.num_actions, ">= 1")
     _check(model.image_size >= 16 and model.image_size % 16 == 0, "model.image_size",
            model.image_size, "a positive multiple of 16")
-    _check(model.base_filters >= 1, "model.base_filters", model.base_filters, ">= 1")
     for key in ("batch_size", "num_steps", "steps_per_loop", "checkpoint_every",
                 "keep_checkpoints", "eval_every", "eval_batch_size"):
         _check(train[key] >= 1, f"train.{key}", train[key], ">= 1")

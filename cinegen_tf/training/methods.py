@@ -62,21 +62,16 @@ def _image_shape(config):
     return (1, size, size, 3)
 
 
-def _base_filters(config):
-    return int(config.model.base_filters)
-
-
 def _recurrent_generator(config):
     num_actions = int(config.model.num_actions) if config.method == "rnn_dqn" else 0
     generator = RecurrentGenerator(z_dim=int(config.model.z_dim), num_actions=num_actions,
-                                   image_size=int(config.model.image_size),
-                                   base_filters=_base_filters(config), name="generator")
+                                   image_size=int(config.model.image_size), name="generator")
     return generator.build_all()
 
 
 def _build_recurrent(config):
     generator = _recurrent_generator(config)
-    discriminator = Discriminator(base_filters=_base_filters(config), name="discriminator")
+    discriminator = Discriminator(name="discriminator")
     discriminator(tf.zeros(_image_shape(config)))
     networks = {"generator": generator, "discriminator": discriminator}
     optimizers = {
@@ -87,8 +82,7 @@ def _build_recurrent(config):
     }
     target = None
     if generator.uses_dqn:
-        target = QNetwork(generator.num_actions, base_filters=_base_filters(config),
-                          name="target_q_network")
+        target = QNetwork(generator.num_actions, name="target_q_network")
         target(tf.zeros(_image_shape(config)))
         recurrent_step.sync_target_network(generator.q_network, target)
         networks["target_q_network"] = target
