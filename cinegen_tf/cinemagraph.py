@@ -26,8 +26,8 @@ from cinegen_tf.inference.looping import LOOP_MODES  # noqa: F401 (re-exported)
 from cinegen_tf.inference.pipeline import CinemagraphModule, CinemagraphOptions
 from cinegen_tf.inference.writers import write_cinemagraph  # noqa: F401 (re-exported)
 
-# (generator, options) -> (CinemagraphModule, weights fingerprint), so a graph is traced
-# and frozen once and reused. Small and bounded: a module holds its generator alive.
+# (generator, options) -> CinemagraphModule, so a graph is traced once and reused. Small
+# and bounded: a module holds its generator alive.
 _MODULES = collections.OrderedDict()
 _MAX_MODULES = 8
 _NO_MASK = np.full((1, 1), 255, np.uint8)
@@ -51,24 +51,13 @@ class Cinemagraph:
     seed: int | None
 
 
-def _weights_fingerprint(generator):
-    """Per weight, its sum and sum of squares: any training step changes them (~1 ms)."""
-    return tuple((float(tf.reduce_sum(v)), float(tf.reduce_sum(tf.square(v))))
-                 for v in generator.weights)
-
-
 def cinemagraph_module(generator, options, image_size=None):
-    """The (cached) CinemagraphModule of `generator` with `options`.
-
-    A module holds a frozen snapshot of the weights (inference/pipeline.py); it is made
-    anew when the generator's weights have changed since (e.g. more training).
-    """
+    """The (cached) CinemagraphModule of `generator` with `options`."""
     key = (id(generator), options, image_size)
-    fingerprint = _weights_fingerprint(generator)
-    module, seen = _MODULES.get(key, (None, None))
-    if module is None or module.generator is not generator or seen != fingerprint:
+    module = _MODULES.get(key)
+    if module is None or module.generator is not generator:
         module = CinemagraphModule(generator, options, image_size=image_size)
-    _MODULES[key] = (module, fingerprint)
+    _MODULES[key] = module
     _MODULES.move_to_end(key)
     while len(_MODULES) > _MAX_MODULES:
         _MODULES.popitem(last=False)

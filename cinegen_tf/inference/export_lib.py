@@ -1,8 +1,8 @@
 """SavedModel export of a trained generator, for serving without this package.
 
 The SavedModel holds the CinemagraphModule graph (the same tf.functions the Python API
-runs, so it gives the same frames), the generator's weights frozen into it as constants.
-Load it with plain TensorFlow:
+runs, so it gives the same frames) and the generator's weights. Load it with plain
+TensorFlow:
 
     model = tf.saved_model.load("exported/")
     out = model.signatures["serving_default"](image=tf.constant(photo_uint8))

@@ -18,18 +18,11 @@ photo); padding would spend the model's few pixels on bars it never saw in train
 (a 16:9 photo would get 64x36 of them). The stretch the model sees (1.8x for 16:9) is
 mild for the textures that move in cinemagraphs (water, fire, smoke); photos much wider
 than ~2.5:1 are better cropped first.
-
-Speed: the model's rollout is frozen when the module is made (its weights become graph
-constants, so oneDNN lays each convolution kernel out once instead of at every call) and
-decodes with the sub-pixel form of the transposed convolutions (models/decoder.py).
-A batch-1, 20-frame RNN+DQN rollout takes ~70 ms instead of ~135 ms on a 2-core CPU.
-The module therefore holds a snapshot of the weights: make a new one after changing them.
 """
 import dataclasses
 from typing import Optional
 
 import tensorflow as tf
-from tensorflow.python.framework import convert_to_constants
 
 from cinegen_tf.inference import compositing, looping, resampling
 
@@ -78,25 +71,15 @@ class CinemagraphOptions:
 
 
 class _Untracked:
-    """Holds a value out of tf.Module's sight (see CinemagraphModule)."""
+    """Holds the generator out of tf.Module's sight (see CinemagraphModule)."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, model):
+        self.model = model
 
 
 def _to_uint8(frames):
     """float32 in [-1, 1] -> uint8 in [0, 255]."""
     return tf.cast(tf.round(tf.clip_by_value((frames + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
-
-
-def freeze(function, *input_signature):
-    """A tf.function's graph with every variable it reads folded in as a constant.
-
-    Returns a ConcreteFunction of `input_signature` that no longer depends on the
-    variables (later changes to them are not seen). It returns a list of its outputs.
-    """
-    concrete = function.get_concrete_function(*input_signature)
-    return convert_to_constants.convert_variables_to_constants_v2(concrete)
 
 
 class CinemagraphModule(tf.Module):
@@ -121,9 +104,10 @@ class CinemagraphModule(tf.Module):
     def __init__(self, generator, options=CinemagraphOptions(), image_size=None):
         super().__init__(name="cinemagraph")
         # The Keras model itself is kept out of the SavedModel's object graph (Keras 3
-        # would add a default serving function that calls it without num_frames); the
-        # graphs hold its weights as constants (see `freeze`).
+        # would add a default serving function that calls it without num_frames); its
+        # variables are tracked directly, so the graphs' captures resolve to them.
         self._generator = _Untracked(generator)
+        self.model_variables = [getattr(v, "_value", v) for v in generator.variables]
         self._options = options
         self._uses_dqn = bool(getattr(generator, "uses_dqn", False))
         self._recurrent = hasattr(generator, "uses_dqn")
@@ -137,16 +121,13 @@ class CinemagraphModule(tf.Module):
         if not size:
             raise ValueError("image_size is needed for a generator without .image_size")
         self._size = int(size)
-        frame_spec = tf.TensorSpec((1, self._size, self._size, 3), tf.float32)
-        self._frozen_rollout = _Untracked(freeze(tf.function(self._model_rollout), frame_spec,
-                                                 SEED_SPEC))
         self.generate = tf.function(self._generate,
                                     input_signature=[IMAGE_SPEC, MASK_SPEC, SEED_SPEC])
         self.serve = tf.function(self._serve, input_signature=[IMAGE_SPEC])
 
     @property
     def generator(self):
-        return self._generator.value
+        return self._generator.model
 
     @property
     def options(self):
@@ -156,21 +137,17 @@ class CinemagraphModule(tf.Module):
     def image_size(self):
         return self._size
 
-    def _model_rollout(self, x, seed):
+    def _rollout(self, x, seed):
         """x float32 (1, S, S, 3) -> frames (N - 1, S, S, 3), actions int32 (N - 1,)."""
         steps = self._options.num_frames - 1
         if not self._recurrent:
             frames = self.generator.rollout(x, steps)
-            return tf.cast(frames[0], tf.float32), tf.fill([steps], -1)
+            return frames[0], tf.fill([steps], -1)
         temperature = float(self._options.temperature)
         out = self.generator(x, num_frames=steps, temperature=temperature,
-                             seed=seed if temperature > 0 else None, subpixel=True)
+                             seed=seed if temperature > 0 else None)
         actions = out["actions"][0] if "actions" in out else tf.fill([steps], -1)
-        return tf.cast(out["frames"][0], tf.float32), actions
-
-    def _rollout(self, x, seed):
-        frames, actions = self._frozen_rollout.value(x, seed)
-        return frames, actions
+        return out["frames"][0], actions
 
     def _generate(self, image, mask, seed):
         options = self._options

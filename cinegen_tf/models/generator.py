@@ -41,8 +41,7 @@ class RecurrentGenerator(keras.Model):
     def uses_dqn(self):
         return self.q_network is not None
 
-    def call(self, images, num_frames, training=False, epsilon=0.0, temperature=0.0, seed=None,
-             subpixel=False):
+    def call(self, images, num_frames, training=False, epsilon=0.0, temperature=0.0, seed=None):
         """Generates `num_frames` frames after `images`.
 
         Args:
@@ -52,8 +51,6 @@ class RecurrentGenerator(keras.Model):
           training: Keras training flag.
           epsilon, temperature, seed: DQN action selection, see `select_actions`
             (greedy when both are 0). Ignored by the plain RNN.
-          subpixel: decode with `Decoder.call(..., subpixel=True)`: the same frames,
-            faster in a frozen inference graph (cinegen_tf/inference/pipeline.py).
 
         Returns:
           dict with "frames": float32 (B, T, S, S, 3) in [-1, 1]; for RNN+DQN also
@@ -73,7 +70,7 @@ class RecurrentGenerator(keras.Model):
                 latents.append(h)
             # One decoder call over all steps: same weights, far better batched.
             latents = tf.reshape(tf.stack(latents, axis=1), (-1, self.z_dim))
-            frames = self.decoder(latents, training=training, subpixel=subpixel)
+            frames = self.decoder(latents, training=training)
             size = self.image_size
             return {"frames": tf.reshape(frames, (batch, num_frames, size, size, 3))}
 
@@ -85,8 +82,7 @@ class RecurrentGenerator(keras.Model):
             a = select_actions(q, epsilon=epsilon, temperature=temperature, seed=step_seed)
             h, state = self.cell(z, state, training=training)
             one_hot = tf.one_hot(a, self.num_actions, dtype=h.dtype)
-            previous = self.decoder(tf.concat([h, one_hot], axis=-1), training=training,
-                                    subpixel=subpixel)
+            previous = self.decoder(tf.concat([h, one_hot], axis=-1), training=training)
             frames.append(previous)
             q_values.append(q)
             actions.append(a)
