@@ -31,6 +31,8 @@ first, tracing call; then one line each:
   generator's frames after the first are an almost flat grey (printed: the mean change
   between frames), so MP4/WebP, which code only what changes, and the 64x64 encodings are
   cheaper than for a trained model's motion: time those with --checkpoint;
+- the same with `frozen=True` (inference/frozen_rollout.py: weights as graph constants,
+  sub-pixel decoder), after its own first call, which is printed;
 - the process's peak resident memory.
 Timings on a shared CPU are noisy: compare runs made back to back.
 """
@@ -120,9 +122,10 @@ def run(workdir, tmp, repeats, num_frames, loop, height, width, mask_fraction):
     photo, small = make_photo(height, width), make_photo(size, size)
     mask = make_mask(height, width, mask_fraction)
 
-    def generate(image, full_resolution, user_mask=None):
+    def generate(image, full_resolution, user_mask=None, frozen=False):
         return cinemagraph.generate_cinemagraph(
-            generator, image, num_frames, loop, user_mask, full_resolution, image_size=size)
+            generator, image, num_frames, loop, user_mask, full_resolution, image_size=size,
+            frozen=frozen)
 
     first = time.perf_counter()
     generate(small, False)
@@ -155,6 +158,19 @@ def run(workdir, tmp, repeats, num_frames, loop, height, width, mask_fraction):
     moving = 100.0 * np.mean(result.motion_mask > 0)
     print(f"full resolution, {width}x{height} user mask ({100 * mask_fraction:.0f}% may move; "
           f"{moving:.0f}% moving): {ms:8.1f} ms/cinemagraph")
+
+    first = time.perf_counter()
+    generate(small, False, frozen=True)
+    print(f"frozen=True (weights as graph constants), first call: "
+          f"{1000 * (time.perf_counter() - first):.0f} ms")
+    ms, _ = timed_ms(lambda: generate(photo, False, frozen=True), repeats)
+    print(f"frozen, model resolution, {width}x{height} photo -> {label}: {ms:8.1f} ms/cinemagraph")
+    ms, _ = timed_ms(lambda: writers.write_cinemagraph(
+        generate(photo, False, frozen=True).frames, gif), repeats)
+    print(f"frozen, {size}x{size} GIF end to end, {width}x{height} array -> file: {ms:8.1f} ms")
+    ms, _ = timed_ms(lambda: generate(photo, True, frozen=True), repeats)
+    print(f"frozen, full resolution, {width}x{height} photo -> {length} frames (no mask): "
+          f"{ms:8.1f} ms/cinemagraph")
 
     for frames in (small_frames, big_frames):
         shape = f"{frames.shape[0]} x {frames.shape[2]}x{frames.shape[1]}"

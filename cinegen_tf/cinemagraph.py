@@ -22,12 +22,14 @@ import numpy as np
 import tensorflow as tf
 
 from cinegen_tf.inference import image_io
+from cinegen_tf.inference.frozen_rollout import weights_fingerprint
 from cinegen_tf.inference.looping import LOOP_MODES  # noqa: F401 (re-exported)
 from cinegen_tf.inference.pipeline import CinemagraphModule, CinemagraphOptions
 from cinegen_tf.inference.writers import write_cinemagraph  # noqa: F401 (re-exported)
 
-# (generator, options) -> CinemagraphModule, so a graph is traced once and reused. Small
-# and bounded: a module holds its generator alive.
+# (generator, options) -> CinemagraphModule, so a graph is traced once and reused (and
+# rebuilt when the generator's weights change). Small and bounded: a module holds its
+# generator alive.
 _MODULES = collections.OrderedDict()
 _MAX_MODULES = 8
 _NO_MASK = np.full((1, 1), 255, np.uint8)
@@ -55,7 +57,9 @@ def cinemagraph_module(generator, options, image_size=None):
     """The (cached) CinemagraphModule of `generator` with `options`."""
     key = (id(generator), options, image_size)
     module = _MODULES.get(key)
-    if module is None or module.generator is not generator:
+    # A frozen module snapshotted the weights: rebuild it after they change.
+    if (module is None or module.generator is not generator
+            or module.weights_fingerprint not in (None, weights_fingerprint(generator))):
         module = CinemagraphModule(generator, options, image_size=image_size)
     _MODULES[key] = module
     _MODULES.move_to_end(key)
@@ -77,7 +81,7 @@ def _seed_tensor(seed, temperature):
 def generate_cinemagraph(generator, image, num_frames=21, loop="crossfade", mask=None,
                          full_resolution=True, temperature=0.0, seed=None, *,
                          crossfade_frames=None, motion_threshold=0.1, mask_dilation=1,
-                         image_size=None):
+                         frozen=False, image_size=None):
     """Makes a cinemagraph and everything known about it.
 
     Args:
@@ -91,7 +95,8 @@ def generate_cinemagraph(generator, image, num_frames=21, loop="crossfade", mask
       full_resolution: frames at the photo's size (True) or the model's S x S (False).
       temperature: 0 = greedy DQN actions; > 0 samples softmax(Q / temperature).
       seed: int in [0, 2**31) for sampled actions; None = a random one (reported back).
-      crossfade_frames, motion_threshold, mask_dilation: see `CinemagraphOptions`.
+      crossfade_frames, motion_threshold, mask_dilation, frozen: see `CinemagraphOptions`
+        (frozen=True: faster per photo, slower first call; for many photos).
       image_size: the model's S for generators without `.image_size`.
 
     Returns:
@@ -104,7 +109,8 @@ def generate_cinemagraph(generator, image, num_frames=21, loop="crossfade", mask
     options = CinemagraphOptions(
         num_frames=int(num_frames), loop=loop, crossfade_frames=crossfade_frames,
         full_resolution=bool(full_resolution), temperature=float(temperature),
-        motion_threshold=float(motion_threshold), mask_dilation=int(mask_dilation))
+        motion_threshold=float(motion_threshold), mask_dilation=int(mask_dilation),
+        frozen=bool(frozen))
     module = cinemagraph_module(generator, options, image_size)
     if isinstance(image, np.ndarray):
         photo = image_io.photo_array(image)

@@ -18,7 +18,6 @@ from cinegen_tf.models.generator import RecurrentGenerator
 from cinegen_tf.training import checkpoints, config_lib, methods
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-OPTIONS = CinemagraphOptions(num_frames=5, temperature=2.0)
 
 SERVE_SCRIPT = textwrap.dedent("""
     import sys
@@ -56,9 +55,11 @@ def trained(tmp_path_factory):
     return workdir, checkpoints.load_generator(workdir)[0]
 
 
-def test_exported_model_serves_the_python_frames_without_cinegen_tf(trained, tmp_path):
+@pytest.mark.parametrize("frozen", [False, True])
+def test_exported_model_serves_the_python_frames_without_cinegen_tf(trained, tmp_path, frozen):
     workdir, generator = trained
-    model_dir = export_lib.export_checkpoint(workdir, str(tmp_path / "model"), OPTIONS)
+    options = CinemagraphOptions(num_frames=5, temperature=2.0, frozen=frozen)
+    model_dir = export_lib.export_checkpoint(workdir, str(tmp_path / "model"), options)
     info = json.loads((tmp_path / "model" / export_lib.INFO_FILE).read_text())
     assert info["output_frames"] == 4 and info["uses_dqn"] and info["image_size"] == 16
 
@@ -78,7 +79,7 @@ def test_exported_model_serves_the_python_frames_without_cinegen_tf(trained, tmp
     assert result.returncode == 0, result.stderr[-3000:]
     served = np.load(tmp_path / "out.npz")
 
-    kwargs = dict(num_frames=5, temperature=2.0)
+    kwargs = dict(num_frames=5, temperature=2.0, frozen=frozen)
     expected = cinemagraph.generate_cinemagraph(generator, photo, seed=0, **kwargs)
     assert served["photo"].shape == (4, 27, 41, 3)
     np.testing.assert_array_equal(served["photo"], expected.frames)
