@@ -48,8 +48,8 @@ class CinemagraphOptions:
       motion_threshold: predicted change (in [-1, 1] units) above which a pixel moves.
       mask_dilation: 3x3 dilations of the motion region (model pixels).
       frozen: run a recurrent generator as `frozen_rollout.FrozenRollout` (its weights
-        snapshotted into the graph): ~1.5x faster per cinemagraph at batch 1, but the
-        first call takes ~2x longer and the process ~1 GB more. Pays off from a few
+        snapshotted into the graph): 1.2-1.7x faster per cinemagraph, but the first
+        call takes 1.3-2.8 s longer and the process ~1 GB more. Pays off from a few
         dozen photos per process (folders, serving); False for one photo.
     """
     num_frames: int = 21
