@@ -59,7 +59,8 @@ def cinemagraph_module(generator, options, image_size=None):
     module = _MODULES.get(key)
     # A frozen module snapshotted the weights: rebuild it after they change.
     if (module is None or module.generator is not generator
-            or module.weights_fingerprint not in (None, weights_fingerprint(generator))):
+            or (module.weights_fingerprint is not None
+                and module.weights_fingerprint != weights_fingerprint(generator))):
         module = CinemagraphModule(generator, options, image_size=image_size)
     _MODULES[key] = module
     _MODULES.move_to_end(key)

@@ -23,8 +23,8 @@ _MOTION_THRESHOLD = flags.DEFINE_float("motion_threshold", 0.1, "Predicted chang
                                        "units) above which a pixel moves.")
 
 _FROZEN = flags.DEFINE_boolean("frozen", False, "Snapshot the weights into the graph: "
-                               "1.2-1.7x faster per photo, 1.3-2.8 s slower first photo, "
-                               "~1 GB more memory (for folders of many photos, serving).")
+                               "1.2-1.7x faster per photo, 0.8-2.8 s slower first photo, "
+                               "<= ~1 GB more memory (for folders of many photos, serving).")
 
 
 def options():

@@ -49,7 +49,7 @@ class CinemagraphOptions:
       mask_dilation: 3x3 dilations of the motion region (model pixels).
       frozen: run a recurrent generator as `frozen_rollout.FrozenRollout` (its weights
         snapshotted into the graph): 1.2-1.7x faster per cinemagraph, but the first
-        call takes 1.3-2.8 s longer and the process ~1 GB more. Pays off from a few
+        call takes 0.8-2.8 s longer and the process up to ~1 GB more. Pays off from a few
         dozen photos per process (folders, serving); False for one photo.
     """
     num_frames: int = 21
