@@ -67,6 +67,28 @@ def test_binary_writes_a_gif(workdir, tmp_path):
     assert play_time_ms(tmp_path / "out.gif") == 3 * 100  # 3 frames at 10 fps
 
 
+def gif_frames(path):
+    """The frames of a GIF as one (N, H, W, 3) uint8 array."""
+    with Image.open(path) as image:
+        return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)])
+
+
+def test_binary_frozen_gives_the_frames_of_the_default_path(workdir, tmp_path):
+    # 16x16 = 256 pixels: the GIF palette holds every colour, so frames come back exact.
+    photo = photo_file(tmp_path / "photo.png", size=(16, 16))
+    outputs = {}
+    for frozen in (False, True):
+        outputs[frozen] = tmp_path / f"frozen_{frozen}.gif"
+        result = run_binary(f"--checkpoint={workdir}", f"--input={photo}",
+                            f"--output={outputs[frozen]}", "--num_frames=6", "--loop=none",
+                            f"--frozen={frozen}")
+        assert result.returncode == 0, result.stderr
+    default, frozen = gif_frames(outputs[False]), gif_frames(outputs[True])
+    assert default.shape == frozen.shape and default.shape[1:] == (16, 16, 3)
+    # The same computation (tested to 1e-5 in float): at most a rounding step apart.
+    assert np.abs(default.astype(int) - frozen.astype(int)).max() <= 1
+
+
 def test_binary_reports_a_missing_checkpoint_in_one_line(tmp_path):
     photo = photo_file(tmp_path / "photo.png")
     result = run_binary(f"--checkpoint={tmp_path / 'nowhere'}", f"--input={photo}",
