@@ -2,9 +2,12 @@
 
 A dense layer lifts the per-step latent to a 4x4x512 map; four 5x5 transposed
 convolutions with stride 2 then go 512 -> 256 -> 128 -> 64 -> 3 maps (4 -> 64 pixels),
-ReLU after each layer and tanh at the end.
+ReLU after each layer and tanh at the end. Layers followed by a ReLU start from He
+initialisation (see encoder.RELU_INIT), the tanh layer from Glorot.
 """
 import keras
+
+from cinegen_tf.models.encoder import RELU_INIT
 
 FILTERS = (256, 128, 64)
 BASE_FILTERS = 512
@@ -31,11 +34,12 @@ class Decoder(keras.Model):
         self.channels = int(channels)
         base = self.image_size // 16
         self.project = keras.layers.Dense(base * base * BASE_FILTERS, activation="relu",
-                                          name="project")
+                                          kernel_initializer=RELU_INIT, name="project")
         self.reshape = keras.layers.Reshape((base, base, BASE_FILTERS))
         self.deconvs = [
             keras.layers.Conv2DTranspose(f, KERNEL_SIZE, strides=2, padding="same",
-                                         activation="relu", name=f"deconv{i}")
+                                         activation="relu", kernel_initializer=RELU_INIT,
+                                         name=f"deconv{i}")
             for i, f in enumerate(FILTERS)
         ]
         # tf.train.Checkpoint does not follow Keras' tracked lists: without an attribute
