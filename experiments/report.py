@@ -1,21 +1,21 @@
 """Lays a reproduced table out like the paper's, with the paper's numbers beside ours.
 
-Writes `table<N>_<scale>.md` (for people) and `.json` (every number, the runs, budget,
-hardware, wall time). Each cell reads "ours (paper)". The sentences under the table are
-generated from the numbers: where our ranking of the methods matches the paper's, and
-where our numbers fall short of or beat the paper's.
+Writes `table<N>_<scale>.md` (for people) and `.json` (every number, the runs, budget, and
+the invocations of the runner that produced them: hardware, wall time). Each cell reads
+"ours (paper)". The sentences under the table are generated from the numbers: where our
+ranking of the methods matches the paper's, and where our numbers fall short of or beat
+the paper's. Tables are rendered from run records (`RunOutcome.record`, kept in the
+.json), so a table can be re-rendered from its file and merged (experiments/table_file.py).
 """
 import dataclasses
 import json
 import os
-import platform
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from cinegen_tf.training import checkpoints
 from experiments import paper_numbers
+from experiments import table_file
 from experiments import tables
 
 PAPER_STEPS = {"synthetic": 6000, "real": 13500}
@@ -52,6 +52,25 @@ class RunOutcome:
         """Share of scored frames where the object was not found (centre distance)."""
         distance = self.final_entry()["centre_distance"]
         return None if distance is None else distance["no_match_rate"]
+
+    def record(self, table):
+        """The run's row of the .json: budget, times and its numbers for `table`'s metrics."""
+        entry, config = self.final_entry(), self.config
+        return {"run": self.run.name, "workdir": self.workdir, "method": config.method,
+                "data": config.data.to_dict(), "steps": entry["step"],
+                "batch_size": config.train.batch_size,
+                "mixed_precision": config.train.mixed_precision,
+                "z_dim": config.model.z_dim,
+                "num_actions": config.model.num_actions if config.method == "rnn_dqn" else None,
+                "mathieu_patch_size": config.mathieu.patch_size
+                if config.method == "mathieu" else None,
+                "seeds": self.result["seeds"],
+                "test_sequences": entry["counts"]["num_clips"],
+                "train_seconds": self.training.get("train_seconds", 0.0),
+                "trained_in_this_invocation": self.training.get("trained_now", False),
+                "eval_seconds": entry["eval_seconds"],
+                "values": {m: self.value(m) for m in table.metrics},
+                "no_match_rate": self.no_match_rate()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,26 +113,32 @@ def _fmt(metric, value, paper=False):
     return f"{value:.2f}" if "psnr" in metric else f"{value:.3f}"
 
 
-def cell_values(table, outcomes, patterns, categories):
-    """{(row key, column key, metric): (ours, paper)} for every cell."""
-    by_run = {o.run: o for o in outcomes}
+def _subsets_of(records, data):
+    """The patterns ("synthetic") or categories ("real") of `records`, in the paper's order."""
+    have = {run.subset for run in records if run.data == data}
+    return tuple(s for s in (tables.PATTERNS if data == "synthetic" else tables.CATEGORIES)
+                 if s in have)
+
+
+def cell_values(table, records, patterns, categories):
+    """{(row key, column key, metric): (ours, paper)} for every cell; records: {Run: record}."""
     cells = {}
     for row in table.rows:
         for column in columns(table, patterns, categories):
             for i, metric in enumerate(table.metrics):
-                ours = [by_run[row.run(column.data, s)].value(metric) for s in column.subsets]
+                ours = [records[row.run(column.data, s)]["values"][metric]
+                        for s in column.subsets]
                 value = float(np.mean(ours)) if all(v is not None for v in ours) else None
                 cells[(row.key, column.key, metric)] = (value, paper_value(table, row, column, i))
     return cells
 
 
-def no_match_rates(table, outcomes, patterns, categories):
+def no_match_rates(table, records, patterns, categories):
     """{(row key, column key): mean no-match rate of its runs} for centre-distance tables."""
     if "centre_distance" not in table.metrics:
         return {}
-    by_run = {o.run: o for o in outcomes}
     return {(row.key, column.key): float(np.mean([
-                by_run[row.run(column.data, s)].no_match_rate() for s in column.subsets]))
+                records[row.run(column.data, s)]["no_match_rate"] for s in column.subsets]))
             for row in table.rows for column in columns(table, patterns, categories)}
 
 
@@ -150,57 +175,17 @@ def comparison(table, cells, cols, budget):
     return sentences
 
 
-def hardware():
-    """CPU model (/proc/cpuinfo), cores, TF/Keras/Python versions and the load average."""
-    model = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return {"cpu": model, "logical_cores": os.cpu_count(),
-            "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-            else os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "python": platform.python_version(), "load_average_1_5_15_min": list(load)}
-
-
-def _budget(outcomes):
-    configs = {o.run.data: o.config for o in outcomes if o.config.method != "constant"}
+def _budget(records):
+    trained = {run.data: r for run, r in records.items() if r["method"] != "constant"}
     parts = []
-    for data, config in sorted(configs.items()):
-        parts.append(f"{config.train.num_steps} iterations of batch {config.train.batch_size} "
-                     f"{'(bfloat16) ' if config.train.mixed_precision else ''}on {data} data "
+    for data, r in sorted(trained.items()):
+        parts.append(f"{r['steps']} iterations of batch {r['batch_size']} "
+                     f"{'(bfloat16) ' if r['mixed_precision'] else ''}on {data} data "
                      f"(paper: {PAPER_STEPS[data]} of {PAPER_BATCH})")
     return "; ".join(parts) or "no training"
 
 
-def _run_rows(outcomes):
-    rows = []
-    for o in outcomes:
-        entry = o.final_entry()
-        rows.append({"run": o.run.name, "workdir": o.workdir, "method": o.config.method,
-                     "data": o.config.data.to_dict(), "steps": entry["step"],
-                     "batch_size": o.config.train.batch_size,
-                     "mixed_precision": o.config.train.mixed_precision,
-                     "z_dim": o.config.model.z_dim,
-                     "num_actions": o.config.model.num_actions if o.config.method == "rnn_dqn"
-                     else None,
-                     "mathieu_patch_size": o.config.mathieu.patch_size
-                     if o.config.method == "mathieu" else None,
-                     "seeds": o.result["seeds"],
-                     "test_sequences": entry["counts"]["num_clips"],
-                     "train_seconds": o.training.get("train_seconds", 0.0),
-                     "trained_in_this_invocation": o.training.get("trained_now", False),
-                     "eval_seconds": entry["eval_seconds"]})
-    return rows
-
-
-def _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw, wall_seconds,
-              real_data_note):
+def _markdown(table, scale, cols, cells, no_match, sentences, records, invocations, not_run):
     lines = [f"# Table {table.number} at the `{scale.name}` scale", "",
              f"{table.title}. Each cell: **ours** (paper). Produced by "
              f"`python -m experiments.reproduce --table={table.number} --scale={scale.name}`; "
@@ -229,62 +214,66 @@ def _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw,
             if set(c.subsets) != set(full):
                 notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
                              f"paper's averages all of {', '.join(full)}.")
-    if real_data_note and "real" in table.data:  # only tables with real columns
-        notes.append(real_data_note)
+    notes += table_file.real_data_notes(records, invocations)
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    runs = list(records.values())
     total_train = sum(r["train_seconds"] for r in runs)
     lines += ["", "## Budget, data and hardware", "",
               f"- Scale `{scale.name}`: {scale.description}.",
               f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
               f"{sorted({r['seeds']['data'] for r in runs})}. Evaluation: greedy policy, "
               f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
-              f"- Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores "
-              f"({hw['logical_cores']} logical), TensorFlow {hw['tensorflow']}, Keras "
-              f"{hw['keras']}, Python {hw['python']}; load average at the end "
-              f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "
-              f"above {hw['usable_cores']} means the CPU was shared).",
-              f"- Wall time of this invocation: {wall_seconds / 60:.1f} min. Training time of "
-              f"the runs (whenever trained): {total_train / 60:.1f} min in total.", "",
-              "| run | steps | batch | precision | test sequences | train (min) | eval (s) |",
-              "|---|---|---|---|---|---|---|"]
+              *table_file.invocation_lines(records, invocations),
+              f"- Training time of the runs (whenever trained): {total_train / 60:.1f} min in "
+              f"total. Each run below names the invocation that evaluated it.", "",
+              "| run | invocation | steps | batch | precision | test sequences | train (min) "
+              "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
     for r in runs:
         precision = "bfloat16" if r["mixed_precision"] else "float32"
         extra = [f"z={r['z_dim']}"] + ([f"Q={r['num_actions']}"] if r["num_actions"] else [])
         if r["mathieu_patch_size"]:
             extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
-        lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['steps']} | {r['batch_size']} | "
-                     f"{precision} | {r['test_sequences']} | {r['train_seconds'] / 60:.1f} | "
-                     f"{r['eval_seconds']:.0f} |")
+        lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['invocation']} | {r['steps']} | "
+                     f"{r['batch_size']} | {precision} | {r['test_sequences']} | "
+                     f"{r['train_seconds'] / 60:.1f} | {r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
-def write_table(table, scale, outcomes, patterns, categories, results_dir, *, wall_seconds,
-                real_data_note=None):
-    """Writes results_dir/table<N>_<scale>.md and .json (atomically); returns both paths."""
+def write_table(table, scale, records, invocations, results_dir):
+    """Writes results_dir/table<N>_<scale>.md and .json (atomically); returns both paths.
+
+    Args:
+      table, scale: a tables.Table and tables.Scale.
+      records: {tables.Run: RunOutcome.record(table) plus "invocation", a 1-based index
+        into `invocations`}; their patterns/categories are the columns shown.
+      invocations: the runner invocations that produced the records (experiments/
+        table_file.invocation), oldest first.
+      results_dir: where to write.
+    """
+    patterns, categories = _subsets_of(records, "synthetic"), _subsets_of(records, "real")
     cols = columns(table, patterns, categories)
-    cells = cell_values(table, outcomes, patterns, categories)
-    sentences = comparison(table, cells, cols, _budget(outcomes))
-    runs = _run_rows(outcomes)
+    cells = cell_values(table, records, patterns, categories)
+    sentences = comparison(table, cells, cols, _budget(records))
+    records = {run: records[run] for run in table.runs(patterns, categories)}  # table order
     chosen = {s for c in cols for s in c.subsets}
     every = [s for d in table.data for s in (tables.PATTERNS if d == "synthetic"
                                              else tables.CATEGORIES)]
     not_run = [tables.PATTERN_LABELS[s] for s in every if s not in chosen]
-    hw = hardware()
-    no_match = no_match_rates(table, outcomes, patterns, categories)
-    markdown = _markdown(table, scale, cols, cells, no_match, sentences, runs, not_run, hw, wall_seconds,
-                         real_data_note)
-    data = {"table": table.number, "scale": scale.name, "title": table.title,
-            "scale_description": scale.description,
+    no_match = no_match_rates(table, records, patterns, categories)
+    markdown = _markdown(table, scale, cols, cells, no_match, sentences, records, invocations,
+                         not_run)
+    data = {"format": table_file.FORMAT, "table": table.number, "scale": scale.name,
+            "title": table.title, "scale_description": scale.description,
             "columns": [dataclasses.asdict(c) for c in cols],
             "metrics": list(table.metrics), "lower_is_better": table.lower_is_better,
             "cells": [dict({"row": r, "column": c, "metric": m, "ours": v[0], "paper": v[1]},
                            **({"no_match_rate": no_match[(r, c)]} if (r, c) in no_match else {}))
                       for (r, c, m), v in cells.items()],
-            "comparison": sentences, "not_run": not_run, "runs": runs, "hardware": hw,
-            "wall_seconds": round(wall_seconds, 1), "real_data_note": real_data_note}
+            "comparison": sentences, "not_run": not_run, "runs": list(records.values()),
+            "invocations": invocations}
     os.makedirs(results_dir, exist_ok=True)
-    stem = os.path.join(results_dir, f"table{table.number}_{scale.name}")
+    stem = table_file.stem(results_dir, table, scale)
     checkpoints.write_atomically(stem + ".md", markdown)
     checkpoints.write_atomically(stem + ".json", json.dumps(data, indent=1) + "\n")
     return stem + ".md", stem + ".json"

@@ -4,7 +4,9 @@
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds --real_manual_dir=../shared/data/real_clips
 
-Writes experiments/results/table<N>_<scale>.md and .json. Runs live in
+Writes experiments/results/table<N>_<scale>.md and .json, merged with the columns an
+earlier invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later), unless
+--fresh; a file of another budget is refused. Runs live in
 WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
 is never retrained, an interrupted one resumes. See experiments/tables.py for the tables
 and scales, experiments/reproduce_lib.py for what is run.
@@ -33,6 +35,8 @@ _REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cine
                                        "configs not yet prepared from this manual_dir.")
 _REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
                                       "data is, printed in the result file.")
+_FRESH = flags.DEFINE_bool("fresh", False, "Overwrite the table file with this invocation's "
+                           "columns instead of keeping the other columns it holds.")
 flags.mark_flag_as_required("table")
 
 
@@ -43,7 +47,8 @@ def _main(argv):
         _TABLE.value, _SCALE.value, patterns=[p for p in _PATTERNS.value if p],
         categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
         results_dir=_RESULTS_DIR.value, real_data_dir=_REAL_DATA_DIR.value,
-        real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value)
+        real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value,
+        fresh=_FRESH.value)
     print("\n".join(paths))
 
 

@@ -11,6 +11,11 @@ For each run of the table (experiments/tables.py), in WORKDIR_ROOT/<scale>/<run 
 
 Training wall time is kept in DIR/reproduce_run.json (summed over resumed sessions), so a
 table built from runs trained earlier still states what they cost.
+
+The table file is merged, not overwritten: the columns an earlier invocation wrote and this
+one does not run are kept from table<N>_<scale>.json, with that invocation's times and
+hardware (experiments/table_file.py); a file of another budget is refused before any
+training unless `fresh`.
 """
 import json
 import os
@@ -24,6 +29,7 @@ from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, train_lib
 from experiments import report
+from experiments import table_file
 from experiments import tables
 
 RUN_FILE = "reproduce_run.json"
@@ -135,8 +141,11 @@ def prepare_real_data(categories, data_dir, manual_dir):
 def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
               categories=tables.CATEGORIES, workdir_root="workdirs/experiments",
               results_dir="experiments/results", real_data_dir=None, real_manual_dir=None,
-              real_data_note=None, make_dataset=None):
+              real_data_note=None, make_dataset=None, fresh=False):
     """Trains what table `table_number` needs at `scale_name`, evaluates, writes the table.
+
+    The table written holds the columns run now and, unless `fresh`, those of the
+    existing table<N>_<scale>.json that are not run now (kept as that file recorded them).
 
     Args:
       table_number: 1-5.
@@ -149,9 +158,14 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
       real_manual_dir: if given, real configs not yet prepared are built from it.
       real_data_note: a sentence on what the real data is (for the result file).
       make_dataset: the data pipeline (default cinegen_tf.data.pipeline.make_dataset).
+      fresh: overwrite the table file with this invocation's columns instead of merging.
 
     Returns:
       (markdown path, json path).
+
+    Raises:
+      ValueError: bad arguments, or (unless `fresh`) an existing table file that cannot be
+        read back or whose kept runs were recorded at another budget.
     """
     if table_number not in tables.TABLES:
         raise ValueError(f"--table={table_number}: the paper's tables are {sorted(tables.TABLES)}")
@@ -168,19 +182,21 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
     if not patterns and not categories:
         raise ValueError(f"table {table_number} needs at least one of "
                          f"{' / '.join(table.data)} columns")
+    path = table_file.stem(results_dir, table, scale) + ".json"
+    kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, patterns, categories)
     if categories and make_dataset is None:
         prepare_real_data(categories, real_data_dir, real_manual_dir)
     make_dataset = make_dataset or pipeline.make_dataset
     start = time.perf_counter()
-    outcomes = []
+    records = {}
     for run in dict.fromkeys(table.runs(patterns, categories)):  # dedupe, keep order
         config = tables.run_config(run, scale, real_data_dir)
         workdir = os.path.join(workdir_root, scale.name, run.name)
         training = train_run(run, config, workdir, make_dataset)
         result = evaluate_run(run, config, workdir, scale, make_dataset)
-        outcomes.append(report.RunOutcome(run=run, workdir=workdir, config=config,
-                                          training=training, result=result))
-    wall = time.perf_counter() - start
-    return report.write_table(table, scale, outcomes, patterns, categories, results_dir,
-                              wall_seconds=wall, real_data_note=real_data_note)
+        records[run] = report.RunOutcome(run=run, workdir=workdir, config=config,
+                                         training=training, result=result).record(table)
+    invocation = table_file.invocation(time.perf_counter() - start, real_data_note)
+    records, invocations = table_file.merge(*kept, records, invocation)
+    return report.write_table(table, scale, records, invocations, results_dir)
 

@@ -1,13 +1,16 @@
-"""The table runner: tables as data, paper numbers, smoke-scale tables, skipping trained runs."""
+"""The table runner: tables as data, paper numbers, smoke-scale tables, skipping trained runs,
+merging a table's columns over several invocations."""
+import dataclasses
 import importlib.util
 import json
 import os
 import pathlib
 import re
+import shutil
 
 import pytest
 
-from experiments import paper_numbers, reproduce_lib, tables
+from experiments import paper_numbers, report, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAPER = REPO_ROOT.parent / "shared" / "paper" / "image2gif_wacv2018.txt"
@@ -89,7 +92,7 @@ def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
     text = open(md).read()
     assert "2.4735" in text and "2.3181" in text  # the paper's Eight column beside ours
     assert re.search(r"\*\*(\d+\.\d+|n/a)\*\* \(2\.3181\), no match in \d+% of frames", text)
-    assert "- Hardware: " in text and "Wall time of this invocation" in text
+    assert "Hardware: " in text and "- Invocation 1 (finished 20" in text
     dqn_index = os.path.join(root, "smoke", "synthetic-eight-rnn_dqn", "checkpoints",
                              "ckpt-2.index")
     mtime = os.path.getmtime(dqn_index)
@@ -129,3 +132,107 @@ def test_bad_arguments_are_named():
         reproduce_lib.reproduce(1, "huge")
     with pytest.raises(ValueError, match="unknown pattern \\['eigth'\\]"):
         reproduce_lib.reproduce(1, "smoke", patterns=("eigth",))
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory):
+    """Table 3 (synthetic columns) filled by two invocations: eight, then rotate."""
+    root = tmp_path_factory.mktemp("merged")
+    kwargs = dict(categories=(), workdir_root=str(root / "runs"),
+                  results_dir=str(root / "results"), make_dataset=FAKE)
+    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
+    first = _cells(js)
+    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("rotate",), **kwargs)
+    return kwargs, first, _cells(js), open(md).read()
+
+
+def _copy_results(kwargs, tmp_path):
+    """kwargs writing to a copy of the merged results (tests must not change the fixture)."""
+    shutil.copytree(kwargs["results_dir"], tmp_path / "results")
+    return dict(kwargs, results_dir=str(tmp_path / "results"))
+
+
+def _runs(data, subset):
+    return {r["run"]: r for r in data["runs"] if f"-{subset}-" in r["run"]}
+
+
+def _column_cells(data, column):
+    return [c for c in data["cells"] if c["column"] == column]
+
+
+def test_second_invocation_adds_its_columns_and_keeps_the_first(merged):
+    _, first, data, text = merged
+    assert [c["key"] for c in data["columns"]] == ["eight", "rotate", "synthetic_average"]
+    assert _column_cells(data, "eight") == _column_cells(first, "eight")
+    assert _runs(data, "eight") == _runs(first, "eight")  # invocation 1 in both
+    assert data["invocations"][0] == first["invocations"][0]
+    assert {r["invocation"] for r in _runs(data, "rotate").values()} == {2}
+    ours = {(c["row"], c["column"], c["metric"]): c["ours"] for c in data["cells"]}
+    for row in ("constant", "rnn_dqn"):  # the average is over both invocations' columns
+        mean = (ours[(row, "eight", "frame_diff_psnr")] +
+                ours[(row, "rotate", "frame_diff_psnr")]) / 2
+        assert ours[(row, "synthetic_average", "frame_diff_psnr")] == pytest.approx(mean)
+    assert "of 3 columns" in data["comparison"][0]
+    assert "- Invocation 1 (finished 20" in text and ") gave Eight: wall time" in text
+    assert ") gave Rotate: wall time" in text
+    assert "Our Synthetic average averages eight, rotate only" in text
+
+
+def test_rerunning_a_column_replaces_only_it(merged, tmp_path):
+    kwargs, _, before, _ = merged
+    kwargs = _copy_results(kwargs, tmp_path)
+    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
+    data = _cells(js)
+    assert [c["key"] for c in data["columns"]] == ["eight", "rotate", "synthetic_average"]
+    # Invocation 1 gave nothing any more: rotate's invocation is now the first, eight's the new.
+    assert data["invocations"][0] == before["invocations"][1]
+    assert {k: dict(r, invocation=2) for k, r in _runs(data, "rotate").items()} == \
+        _runs(before, "rotate")
+    assert {r["invocation"] for r in _runs(data, "eight").values()} == {2}
+    assert not any(r["trained_in_this_invocation"] for r in _runs(data, "eight").values())
+
+
+def test_table_of_another_budget_is_refused_before_training(merged, tmp_path, monkeypatch):
+    kwargs = _copy_results(merged[0], tmp_path)
+    smoke = tables.SCALES["smoke"]
+    monkeypatch.setitem(tables.SCALES, "smoke", dataclasses.replace(smoke, num_steps=3))
+    with pytest.raises(ValueError, match=r"table3_smoke\.json holds runs of another budget.*"
+                       r"steps: 2 there, 3 at --scale=smoke now.*--fresh"):
+        reproduce_lib.reproduce(3, "smoke", patterns=("o",), **kwargs)
+    assert not os.path.exists(os.path.join(kwargs["workdir_root"], "smoke", "synthetic-o-rnn_dqn"))
+
+
+def test_fresh_overwrites_the_table(merged, tmp_path):
+    kwargs = _copy_results(merged[0], tmp_path)
+    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("rotate",), fresh=True, **kwargs)
+    data = _cells(js)
+    assert [c["key"] for c in data["columns"]] == ["rotate", "synthetic_average"]
+    assert len(data["invocations"]) == 1 and not _runs(data, "eight")
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "experiments" / "results").glob("*.json")),
+                         ids=lambda p: p.name)
+def test_committed_tables_read_back_and_render_the_same(path, tmp_path):
+    old = _cells(path)
+    table, scale = tables.TABLES[old["table"]], tables.SCALES[old["scale"]]
+    records, invocations = table_file.kept_runs(str(path), table, scale, (), ())
+    _, js = report.write_table(table, scale, records, invocations, str(tmp_path))
+    new = _cells(js)
+    for key in ("cells", "columns", "comparison", "not_run"):
+        assert new[key] == old[key], key
+    for old_run, new_run in zip(old["runs"], new["runs"], strict=True):
+        assert {k: v for k, v in new_run.items() if k in old_run} == old_run
+    # Written in the current layout, it reads back to the same runs and invocations.
+    assert table_file.kept_runs(js, table, scale, (), ()) == (records, invocations)
+
+
+def test_old_table_with_a_run_only_inside_an_average(tmp_path):
+    data = _cells(REPO_ROOT / "experiments" / "results" / "table3_cpu.json")
+    data["columns"] = [c for c in data["columns"] if c["key"] not in ("water_flowing", "fire")]
+    path = tmp_path / "table3_cpu.json"
+    path.write_text(json.dumps(data))
+    table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
+    with pytest.raises(ValueError, match="only inside an average.*Water flowing.*--fresh"):
+        table_file.kept_runs(str(path), table, cpu, ("eight",), ())
+    records, _ = table_file.kept_runs(str(path), table, cpu, ("eight",), ("water_flowing", "fire"))
+    assert records == {}  # every column of the file is run again: nothing to rebuild

@@ -1,0 +1,214 @@
+"""A result file's runs and the runner invocations that produced them: reading and merging.
+
+`table<N>_<scale>.json` holds one record per run (its budget, times and numbers, see
+report.RunOutcome.record) and the invocations of experiments/reproduce.py that produced
+them (when, wall time, hardware, the real-data note). A table is filled over several
+invocations: the runs of the columns not run now are kept from the file (`kept_runs`),
+the columns run now replace theirs (`merge`), and the table is rendered from the union.
+
+Runs are only merged at the budget they were recorded with: a kept run whose steps,
+batch, precision, Mathieu et al. patches, seeds or synthetic test sequences differ from
+the current scale's is refused (the caller may overwrite the file instead: `fresh`).
+Files written before this layout (no "format" key) held no per-run numbers: they are
+rebuilt from the per-pattern/category cells, which hold exactly one run's numbers.
+"""
+import json
+import os
+import platform
+import time
+
+import keras
+import tensorflow as tf
+
+from experiments import tables
+
+# Layout of the .json: 1 (no "format" key) had no per-run numbers and one invocation;
+# 2 keeps each run's numbers ("values", "no_match_rate") and its "invocation".
+FORMAT = 2
+_FRESH = "pass --fresh (reproduce(..., fresh=True)) to overwrite it with this invocation's runs"
+
+
+def stem(results_dir, table, scale):
+    """results_dir/table<N>_<scale>: the result files without their .md/.json suffix."""
+    return os.path.join(results_dir, f"table{table.number}_{scale.name}")
+
+
+def hardware():
+    """CPU model (/proc/cpuinfo), cores, TF/Keras/Python versions and the load average."""
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return {"cpu": model, "logical_cores": os.cpu_count(),
+            "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "python": platform.python_version(), "load_average_1_5_15_min": list(load)}
+
+
+def invocation(wall_seconds, real_data_note=None):
+    """The record of the invocation now ending: when (UTC), wall time, hardware, data note."""
+    return {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
+            "real_data_note": real_data_note}
+
+
+def invocation_lines(records, invocations):
+    """Markdown lines, one per invocation: when, which columns, wall time, hardware."""
+    lines = []
+    for number, inv in enumerate(invocations, 1):
+        ran = {run.subset for run, r in records.items() if r["invocation"] == number}
+        labels = [tables.PATTERN_LABELS[s] for s in tables.PATTERNS + tables.CATEGORIES
+                  if s in ran]
+        hw = inv["hardware"]
+        lines.append(
+            f"- Invocation {number} (finished {inv['finished_utc'] or 'at a time not recorded'}"
+            f") gave {', '.join(labels)}: wall time {inv['wall_seconds'] / 60:.1f} min. "
+            f"Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
+            f"logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
+            f"{hw['python']}; load average at the end "
+            f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "
+            f"above {hw['usable_cores']} means the CPU was shared).")
+    return lines
+
+
+def real_data_notes(records, invocations):
+    """The real-data notes of the invocations that produced real runs (each note once)."""
+    by_note = {}
+    for run, r in records.items():
+        note = invocations[r["invocation"] - 1]["real_data_note"]
+        if run.data == "real" and note:
+            by_note.setdefault(note, set()).add(r["invocation"])
+    return [note if len(invocations) == 1 else
+            f"{note} (real runs of invocation {', '.join(map(str, sorted(numbers)))})"
+            for note, numbers in by_note.items()]
+
+
+def _subsets(columns, data):
+    return dict.fromkeys(s for c in columns if c["data"] == data for s in c["subsets"])
+
+
+def _rebuild_numbers(path, data, table, run, row):
+    """Format 1: a run's numbers from the cell of its own pattern/category column."""
+    key = next((c["key"] for c in data["columns"]
+                if c["data"] == run.data and c["subsets"] == [run.subset]), None)
+    if key is None:
+        raise ValueError(
+            f"{path} was written before runs' own numbers were kept and shows {run.name} "
+            f"only inside an average, so it cannot be kept: run "
+            f"{tables.PATTERN_LABELS[run.subset]} again with the other columns, or {_FRESH}")
+    cells = {(c["row"], c["column"], c["metric"]): c for c in data["cells"]}
+    values = {m: cells[(row.key, key, m)]["ours"] for m in table.metrics}
+    return values, cells[(row.key, key, table.metrics[0])].get("no_match_rate")
+
+
+def _read(path, table, scale, replaced):
+    """{Run: record} of the file's runs whose (data, subset) is not in `replaced`, and
+    the file's invocations."""
+    try:
+        with open(path) as f:
+            return _parse(path, json.load(f), table, scale, replaced)
+    except (json.JSONDecodeError, KeyError, TypeError, IndexError) as e:
+        raise ValueError(f"{path} cannot be read back ({type(e).__name__}: {e}); "
+                         f"{_FRESH}") from e
+
+
+def _parse(path, data, table, scale, replaced):
+    if (data.get("table"), data.get("scale")) != (table.number, scale.name):
+        raise ValueError(f"{path} holds table {data.get('table')} at scale "
+                         f"{data.get('scale')!r}, not table {table.number} at {scale.name!r}")
+    old = data.get("format", 1) == 1
+    invocations = ([{"finished_utc": None, "wall_seconds": data["wall_seconds"],
+                     "hardware": data["hardware"], "real_data_note": data["real_data_note"]}]
+                   if old else data["invocations"])
+    by_name = {r["run"]: r for r in data["runs"]}
+    records = {}
+    for row in table.rows:
+        for kind in table.data:
+            for subset in _subsets(data["columns"], kind):
+                run = row.run(kind, subset)
+                if (kind, subset) in replaced:
+                    continue
+                if run.name not in by_name:
+                    raise ValueError(f"{path} shows {tables.PATTERN_LABELS[subset]} but has "
+                                     f"no record of run {run.name}; {_FRESH}")
+                record = dict(by_name[run.name])
+                if old:
+                    record["values"], record["no_match_rate"] = _rebuild_numbers(
+                        path, data, table, run, row)
+                    record["invocation"] = 1
+                records[run] = record
+    return records, invocations
+
+
+def _budget(run, scale):
+    """What a run's record must hold to be merged into a table at `scale`."""
+    config = tables.run_config(run, scale)
+    want = {"steps": 0 if config.method == "constant" else config.train.num_steps,
+            "batch_size": config.train.batch_size,
+            "mixed_precision": config.train.mixed_precision,
+            "mathieu_patch_size": config.mathieu.patch_size
+            if config.method == "mathieu" else None,
+            "seeds": {"train": config.seed, "data": config.seed}}
+    if run.data == "synthetic":  # real: as many clips as the prepared test split has
+        want["test_sequences"] = scale.num_test_sequences
+    return want
+
+
+def kept_runs(path, table, scale, patterns, categories):
+    """The runs of `path`'s columns that are not run now, to keep in the table.
+
+    Args:
+      path: table<N>_<scale>.json (need not exist).
+      table, scale: a tables.Table and tables.Scale.
+      patterns, categories: the patterns and categories run now (their runs are replaced).
+
+    Returns:
+      ({Run: record}, invocations) where each record's "invocation" indexes (1-based) the
+      file's invocations; ({}, []) when there is no file.
+
+    Raises:
+      ValueError: the file cannot be read back, holds another table, or a kept run was
+        recorded at another budget than `scale`'s (naming the file and the difference).
+    """
+    if not os.path.isfile(path):
+        return {}, []
+    replaced = {("synthetic", p) for p in patterns} | {("real", c) for c in categories}
+    records, invocations = _read(path, table, scale, replaced)
+    differences = []
+    for run, record in records.items():
+        for key, value in _budget(run, scale).items():
+            if record.get(key) != value:
+                differences.append(f"{run.name} {key}: {record.get(key)!r} there, {value!r} "
+                                   f"at --scale={scale.name} now")
+    if differences:
+        raise ValueError(f"{path} holds runs of another budget, which would be mixed with "
+                         f"this invocation's ({'; '.join(differences[:4])}"
+                         f"{'; ...' if len(differences) > 4 else ''}); run those columns "
+                         f"again too, or {_FRESH}")
+    return records, invocations
+
+
+def merge(kept, kept_invocations, new, new_invocation):
+    """The union of kept and new records, with the invocations they come from.
+
+    Args:
+      kept, kept_invocations: what kept_runs returned.
+      new: {Run: record} of this invocation (replacing any kept run of the same column).
+      new_invocation: this invocation's record (`invocation`).
+
+    Returns:
+      ({Run: record}, invocations): invocations that still gave a run, oldest first and
+      this one last; records' "invocation" renumbered to match.
+    """
+    used = sorted({r["invocation"] for r in kept.values()})
+    number = {old: i for i, old in enumerate(used, 1)}
+    invocations = [kept_invocations[old - 1] for old in used] + [new_invocation]
+    records = {run: dict(r, invocation=number[r["invocation"]]) for run, r in kept.items()}
+    records.update({run: dict(r, invocation=len(invocations)) for run, r in new.items()})
+    return records, invocations
