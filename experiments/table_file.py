@@ -15,6 +15,7 @@ rebuilt from the per-pattern/category cells, which hold exactly one run's number
 import json
 import os
 import platform
+import subprocess
 import time
 
 import keras
@@ -51,9 +52,35 @@ def hardware():
             "python": platform.python_version(), "load_average_1_5_15_min": list(load)}
 
 
+def code_version():
+    """The repository's commit ("<commit>", "<commit>-dirty" if code differs from it), or None.
+
+    A table's numbers belong to the code that trained and scored them: a cell whose
+    invocation names a commit older than a change to the models may be stale. Changes
+    to experiments/results/ (the runner's own output) do not count as dirty.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def git(*args):
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                             timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    try:
+        commit = git("rev-parse", "--short=10", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                      ":!experiments/results")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not commit:
+        return None
+    return commit + ("-dirty" if changed else "")
+
+
 def invocation(wall_seconds, real_data_note=None):
-    """The record of the invocation now ending: when (UTC), wall time, hardware, data note."""
+    """The record of the invocation now ending: when (UTC), code, wall time, hardware, data note."""
     return {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "code": code_version(),
             "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
             "real_data_note": real_data_note}
 
@@ -68,6 +95,7 @@ def invocation_lines(records, invocations):
         hw = inv["hardware"]
         lines.append(
             f"- Invocation {number} (finished {inv['finished_utc'] or 'at a time not recorded'}"
+            f"{', code ' + inv['code'] if inv.get('code') else ''}"
             f") gave {', '.join(labels)}: wall time {inv['wall_seconds'] / 60:.1f} min. "
             f"Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
             f"logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "

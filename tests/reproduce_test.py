@@ -7,6 +7,7 @@ import os
 import pathlib
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -146,6 +147,11 @@ def merged(tmp_path_factory):
     return kwargs, first, _cells(js), open(md).read()
 
 
+def _git(*args):
+    return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def _copy_results(kwargs, tmp_path):
     """kwargs writing to a copy of the merged results (tests must not change the fixture)."""
     shutil.copytree(kwargs["results_dir"], tmp_path / "results")
@@ -175,6 +181,9 @@ def test_second_invocation_adds_its_columns_and_keeps_the_first(merged):
     assert "of 3 columns" in data["comparison"][0]
     assert "- Invocation 1 (finished 20" in text and ") gave Eight: wall time" in text
     assert ") gave Rotate: wall time" in text
+    code = data["invocations"][1]["code"]
+    assert code == table_file.code_version() and code.startswith(_git("rev-parse", "HEAD")[:10])
+    assert f", code {code}) gave Rotate" in text
     assert "Our Synthetic average averages eight, rotate only" in text
 
 
