@@ -187,7 +187,7 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
     if categories and make_dataset is None:
         prepare_real_data(categories, real_data_dir, real_manual_dir)
     make_dataset = make_dataset or pipeline.make_dataset
-    start = time.perf_counter()
+    start, code = time.perf_counter(), table_file.code_version()
     records = {}
     for run in dict.fromkeys(table.runs(patterns, categories)):  # dedupe, keep order
         config = tables.run_config(run, scale, real_data_dir)
@@ -196,7 +196,7 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         result = evaluate_run(run, config, workdir, scale, make_dataset)
         records[run] = report.RunOutcome(run=run, workdir=workdir, config=config,
                                          training=training, result=result).record(table)
-    invocation = table_file.invocation(time.perf_counter() - start, real_data_note)
+    invocation = table_file.invocation(time.perf_counter() - start, code, real_data_note)
     records, invocations = table_file.merge(*kept, records, invocation)
     return report.write_table(table, scale, records, invocations, results_dir)
 

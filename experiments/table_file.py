@@ -77,10 +77,14 @@ def code_version():
     return commit + ("-dirty" if changed else "")
 
 
-def invocation(wall_seconds, real_data_note=None):
-    """The record of the invocation now ending: when (UTC), code, wall time, hardware, data note."""
+def invocation(wall_seconds, code, real_data_note=None):
+    """The record of the invocation now ending: when (UTC), code, wall time, hardware, data note.
+
+    `code` is `code_version()` taken when the invocation started: the code it imported
+    then is what trained and scored its runs, whatever was committed while it ran.
+    """
     return {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "code": code_version(),
+            "code": code,
             "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
             "real_data_note": real_data_note}
 

@@ -219,6 +219,22 @@ def test_fresh_overwrites_the_table(merged, tmp_path):
     assert len(data["invocations"]) == 1 and not _runs(data, "eight")
 
 
+def test_invocation_records_the_code_it_started_with(merged, tmp_path, monkeypatch):
+    # A commit made while a long invocation runs must not be credited with its numbers.
+    kwargs = _copy_results(merged[0], tmp_path)
+    head = {"code": "started-at"}
+    monkeypatch.setattr(table_file, "code_version", lambda: head["code"])
+    evaluate = reproduce_lib.evaluate_run
+
+    def evaluate_then_commit(*args, **kw):
+        head["code"] = "committed-meanwhile"
+        return evaluate(*args, **kw)
+
+    monkeypatch.setattr(reproduce_lib, "evaluate_run", evaluate_then_commit)
+    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
+    assert _cells(js)["invocations"][-1]["code"] == "started-at"
+
+
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "experiments" / "results").glob("*.json")),
                          ids=lambda p: p.name)
 def test_committed_tables_read_back_and_render_the_same(path, tmp_path):
