@@ -7,8 +7,15 @@ evaluation); runs are named by what they train, so a run shared by several table
 RNN+DQN on "eight": Tables 1, 3, 4, 5) lives in one workdir and is trained once.
 
 Scales (`SCALES`): "paper" keeps the paper's settings (experiments/configs); "cpu" is a
-budget this 2-core CPU can afford (Tables 1, 3, 4, 5 on eight + rotate in ~70 min);
-"smoke" is a few steps for tests.
+budget this 2-core CPU can afford run by run (measured below); "smoke" is a few steps for
+tests.
+
+Measured cost at "cpu" (2 cores, TF 2.21; the result files list every run's time): an
+RNN run trains in ~12 min, RNN+DQN ~14-16 min, Mathieu et al. ~20 min on 32x32 patches
+plus ~30 min to score 256 synthetic test sequences at 64x64 (float32, 74 GFLOP a frame);
+a real-data run trains in 2.5-3.5 min (6-frame clips). Eight + rotate thus cost ~2.5 h
+for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a table
+over several invocations (--patterns=eight, then rotate) when one session is shorter.
 """
 import dataclasses
 from typing import Optional
@@ -149,8 +156,7 @@ class Scale:
 SCALES = {
     "paper": Scale("paper", "the paper's settings (Sec. 5.1-5.3): 6K iterations synthetic, "
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
-    # Budget: 14 runs (3 methods + 4 |z|/|Q| variants, x 2 patterns) + their evaluation in
-    # ~70 min on a quiet 2-core CPU (measured: experiments/results/*_cpu.md list the times).
+    # Cost per run: see the module docstring (experiments/results/*_cpu.md list the times).
     "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 in bfloat16 mixed "
                  "precision, Mathieu et al. on 32x32 patches, 256 synthetic test sequences",
                  num_steps=240, batch_size=16, mixed_precision=True, mathieu_patch_size=32,
