@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cinegen_tf.evaluation import eval_lib
+from cinegen_tf.evaluation import eval_lib, result_file
 from cinegen_tf.models.constant import ConstantBaseline
 from cinegen_tf.training import config_lib, train_lib
 
@@ -91,7 +91,7 @@ def test_trained_run_writes_valid_result_json(trained_workdir, tmp_path):
     out = str(tmp_path / "out")
     result = eval_lib.run(checkpoint=trained_workdir, workdir=out, num_sequences=5,
                           batch_size=2, make_dataset=make_fake_dataset())
-    with open(os.path.join(out, eval_lib.RESULT_FILE)) as f:
+    with open(os.path.join(out, result_file.RESULT_FILE)) as f:
         on_disk = json.load(f)  # strict JSON: NaN would have been written as null
     assert on_disk == result
     assert on_disk["latest_step"] == 2 and list(on_disk["steps"]) == ["2"]

@@ -13,12 +13,12 @@ synthetic data, the object-centre distance (`centre_distance.CentreDistance`, Ta
 Generation is causal, so the frames before `length` do not depend on the padding after it;
 padding frames are not scored unless `include_padding`.
 
-DIR/result.json holds one entry per evaluated checkpoint step (metrics, per-step curves,
-counts), the data description and the seeds; it is rewritten atomically after each
-checkpoint, keeping the entries of earlier steps evaluated with the same settings.
+DIR/result.json (`result_file.py`) holds one entry per evaluated checkpoint step
+(metrics, per-step curves, counts), the data description and the seeds; it is rewritten
+atomically after each checkpoint, keeping the entries of earlier steps evaluated with the
+same settings.
 TensorBoard scalars go to DIR/eval_<split>/ as "<split>/<metric>".
 """
-import json
 import os
 import time
 
@@ -29,12 +29,8 @@ import numpy as np
 import tensorflow as tf
 
 from cinegen_tf.data import pipeline
-from cinegen_tf.evaluation import centre_distance, metrics
+from cinegen_tf.evaluation import centre_distance, metrics, result_file
 from cinegen_tf.training import checkpoints, config_lib, methods
-
-RESULT_FILE = "result.json"
-FORMAT_VERSION = 1
-POLICY = "greedy: DQN epsilon 0 and temperature 0; baselines roll out their own outputs"
 
 
 def checkpoint_step(prefix):
@@ -55,32 +51,6 @@ def make_generate(generator, config):
         generate = generator.rollout
     compiled = tf.function(generate, reduce_retracing=True)
     return lambda images, num_frames: tf.cast(compiled(images, num_frames), tf.float32)
-
-
-def settings(config, split, num_sequences, batch_size, data_seed, include_padding):
-    """What the numbers of one result.json depend on besides the weights (a JSON dict)."""
-    data = config.data.to_dict()
-    return {"split": split, "data": data, "data_seed": int(data_seed),
-            "num_sequences_requested": None if num_sequences is None else int(num_sequences),
-            "batch_size": int(batch_size), "padding_frames_scored": bool(include_padding),
-            "generated_frames": "length - 1 frames from frame 0 (T - 1 generated, frames at "
-                                "or after length not scored unless padding_frames_scored)",
-            "policy": POLICY, "psnr_mse_floor": metrics.DEFAULT_PSNR_MSE_FLOOR,
-            "ssim_on_luminance": False,
-            "max_match_mse": centre_distance.DEFAULT_MAX_MATCH_MSE}
-
-
-def _jsonable(value):
-    """numpy / NaN -> JSON (NaN and inf become null: strict JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in np.asarray(value, dtype=object).tolist()]
-    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if np.isfinite(value) else None
-    return value
 
 
 def evaluate_generator(generate, dataset, *, max_sequences=None, include_padding=False,
@@ -134,39 +104,7 @@ def evaluate_generator(generate, dataset, *, max_sequences=None, include_padding
                                                      "num_no_match", "no_match_rate",
                                                      "mean_distance_per_step",
                                                      "num_no_match_per_step")}
-    return _jsonable(out)
-
-
-def read_result(directory):
-    """The parsed DIR/result.json, or None if there is none."""
-    path = os.path.join(directory, RESULT_FILE)
-    if not os.path.isfile(path):
-        return None
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
-
-
-def _record(out_dir, config, eval_settings, step, entry):
-    """Adds `entry` for `step` to out_dir/result.json (atomically); returns the whole result."""
-    old = read_result(out_dir)
-    steps = {}
-    if old is not None and old.get("settings") == _jsonable(eval_settings):
-        steps = old.get("steps", {})
-    steps[str(step)] = entry
-    result = {"format": FORMAT_VERSION, "method": config.method,
-              "seeds": {"train": int(config.seed), "data": eval_settings["data_seed"]},
-              "model": config.model.to_dict(),
-              "train": {k: config.train[k] for k in ("num_steps", "batch_size",
-                                                      "mixed_precision")},
-              "settings": _jsonable(eval_settings),
-              "latest_step": max(int(s) for s in steps),
-              "steps": dict(sorted(steps.items(), key=lambda kv: int(kv[0])))}
-    checkpoints.write_atomically(os.path.join(out_dir, RESULT_FILE),
-                                 json.dumps(result, indent=1, sort_keys=False) + "\n")
-    return result
+    return result_file.jsonable(out)
 
 
 def _write_scalars(out_dir, split, step, entry):
@@ -200,11 +138,11 @@ class _Job:
     def evaluate(self, generator, config, step, prefix):
         """Scores one generator; adds it to result.json and TensorBoard; returns the result."""
         data_seed = int(config.seed if self.data_seed is None else self.data_seed)
-        eval_settings = settings(config, self.split, self.num_sequences, self.batch_size,
-                                 data_seed, self.include_padding)
-        old = read_result(self.out_dir)
+        eval_settings = result_file.settings(config, self.split, self.num_sequences,
+                                             self.batch_size, data_seed, self.include_padding)
+        old = result_file.read_result(self.out_dir)
         if (not self.overwrite and old is not None
-                and old.get("settings") == _jsonable(eval_settings)
+                and old.get("settings") == result_file.jsonable(eval_settings)
                 and str(step) in old.get("steps", {})):
             logging.info("%s: step %d already evaluated with these settings.", self.out_dir, step)
             return old
@@ -222,7 +160,7 @@ class _Job:
                                    with_centre_distance=config.data.name == "synthetic")
         entry.update(step=int(step), checkpoint=prefix,
                      eval_seconds=round(time.perf_counter() - start, 2))
-        result = _record(self.out_dir, config, eval_settings, step, entry)
+        result = result_file.record(self.out_dir, config, eval_settings, step, entry)
         _write_scalars(self.out_dir, self.split, step, entry)
         m = entry["metrics"]
         logging.info("%s step %d: %d sequences, PSNR %.3f SSIM %.4f, frame-diff PSNR %.3f "
