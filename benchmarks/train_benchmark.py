@@ -142,8 +142,11 @@ def main(argv):
     for precision in _PRECISIONS.value:
         if precision not in ("float32", "bfloat16"):
             raise app.UsageError(f"--precisions: {precision!r} is not float32 or bfloat16")
+    from cinegen_tf.training.precision import native_bfloat16
+
     print(f"batch {_BATCH_SIZE.value}, {_NUM_FRAMES.value - 1} generated frames/sequence, "
-          f"{_STEPS.value} timed steps, {os.cpu_count()} CPUs (possibly shared: noisy)")
+          f"{_STEPS.value} timed steps, {os.cpu_count()} CPUs (possibly shared: noisy), "
+          f"native bfloat16: {native_bfloat16()} (cinegen_tf/training/precision.py)")
     print(f"{'method':8} {'precision':9} {'project f/s':>11} {'bare f/s':>9} "
           f"{'project/bare':>12} {'s/step':>7} {'peak MB':>8}")
     for method in _METHODS.value:

@@ -17,7 +17,8 @@ Keys (defaults in parentheses):
   black frames that pad short synthetic clips; the paper does not say), `steps_per_loop` (10 compiled steps per
   tf.function call), `checkpoint_every` (500), `keep_checkpoints` (3), `eval_every` (500),
   `eval_batch_size` (16), `num_gif_samples` (4), `mixed_precision` (False: True selects
-  Keras' "mixed_bfloat16" policy), `jit_compile` (False: XLA was ~20x slower on CPU).
+  Keras' "mixed_bfloat16" policy, fast only on hardware with native bfloat16: see
+  precision.py), `jit_compile` (False: XLA was ~20x slower on CPU).
 - `dqn` (RNN+DQN only; the paper gives Eq. 4 and nothing else): `learning_rate` (2e-4),
   `discount` sigma (0.9), `epsilon_start` (1.0), `epsilon_end` (0.05),
   `epsilon_decay_steps` (2000; linear annealing, then held), `target_sync_every` (100

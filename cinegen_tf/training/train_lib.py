@@ -16,8 +16,8 @@ import keras
 import tensorflow as tf
 
 from cinegen_tf.data import pipeline
-from cinegen_tf.training import (checkpoints, config_lib, loop, methods, recurrent_step,
-                                 summaries)
+from cinegen_tf.training import (checkpoints, config_lib, loop, methods, precision,
+                                 recurrent_step, summaries)
 
 # Keys that must match an existing workdir's config.json to resume from its checkpoints.
 _RESUME_KEYS = ("method", "model")
@@ -101,8 +101,7 @@ def run(config, workdir, *, make_dataset=None):
     _check_resumable(config, workdir)
     checkpoints.write_config(config, workdir)
     previous_policy = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if config.train.mixed_precision else "float32")
+    keras.mixed_precision.set_global_policy(precision.policy(config.train.mixed_precision))
     try:
         return _train(config, workdir, make_dataset)
     finally:

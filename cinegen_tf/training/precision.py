@@ -1,0 +1,68 @@
+"""Mixed precision: Keras' "mixed_bfloat16" pays only where the hardware runs bfloat16 natively.
+
+Measured with TF 2.21 on two 2-core AMD EPYC machines:
+
+- with AMX: the paper's RNN+DQN training step (batch 64) ran at 123 generated frames/s
+  in mixed_bfloat16 against 72 in float32 (benchmarks/train_benchmark.py);
+- with AVX2 only (no AVX-512): one 5x5 convolution, 16x32x32x128 -> 256, took the same time
+  forward in both (153 vs 165 ms) but 11.5x longer forward + backward in bfloat16 (4788
+  vs 417 ms): TensorFlow's CPU bfloat16 convolution gradients have no fast kernels there.
+  The RNN+DQN step at batch 16 took 17.3 s in float32 and did not finish 3 steps in
+  bfloat16 within the 8 minutes left of a 15-minute benchmark.
+
+So configs that want speed ask for `native_bfloat16()` rather than a fixed True, and a
+run that asks for bfloat16 on other hardware is warned.
+"""
+import functools
+
+from absl import logging
+import tensorflow as tf
+
+# /proc/cpuinfo flags of x86 CPUs with bfloat16 arithmetic (AVX512-BF16, AMX-BF16).
+NATIVE_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+CPUINFO = "/proc/cpuinfo"
+
+
+def cpu_flags(path=None):
+    """The CPU feature flags listed in `path` (default CPUINFO): a set of str, empty where
+    it cannot be read (e.g. not Linux)."""
+    try:
+        with open(path or CPUINFO) as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _gpu_has_bfloat16():
+    """Whether a visible GPU has bfloat16 tensor cores (compute capability >= 8.0)."""
+    for gpu in tf.config.list_physical_devices("GPU"):
+        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
+        if capability and tuple(capability) >= (8, 0):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def native_bfloat16():
+    """True where mixed_bfloat16 training is fast: a bfloat16 GPU, or a CPU with AVX512-BF16
+    or AMX-BF16. False elsewhere (e.g. AVX2-only CPUs, where it is ~10x slower)."""
+    return _gpu_has_bfloat16() or bool(cpu_flags() & set(NATIVE_CPU_FLAGS))
+
+
+def policy(mixed_precision):
+    """The Keras dtype policy name for a config's `train.mixed_precision` (bool).
+
+    Warns when bfloat16 is asked for on hardware without native bfloat16.
+    """
+    if not mixed_precision:
+        return "float32"
+    if not native_bfloat16():
+        logging.warning(
+            "train.mixed_precision = True, but this machine has no bfloat16 GPU and its CPU "
+            "lacks %s: bfloat16 convolution gradients run ~10x slower than float32 here. "
+            "Set train.mixed_precision = False (or precision.native_bfloat16()).",
+            " / ".join(NATIVE_CPU_FLAGS))
+    return "mixed_bfloat16"
