@@ -7,15 +7,17 @@ evaluation); runs are named by what they train, so a run shared by several table
 RNN+DQN on "eight": Tables 1, 3, 4, 5) lives in one workdir and is trained once.
 
 Scales (`SCALES`): "paper" keeps the paper's settings (experiments/configs); "cpu" is a
-budget this 2-core CPU can afford run by run (measured below); "smoke" is a few steps for
+budget a 2-core CPU with AMX affords run by run (measured below); "smoke" is a few steps for
 tests.
 
-Measured cost at "cpu" (2 cores, TF 2.21; the result files list every run's time): an
+Measured cost at "cpu" (2 AMX cores, TF 2.21; the result files list every run's time): an
 RNN run trains in ~12 min, RNN+DQN ~14-16 min, Mathieu et al. ~20 min on 32x32 patches
 plus ~30 min to score 256 synthetic test sequences at 64x64 (float32, 74 GFLOP a frame);
 a real-data run trains in 2.5-3.5 min (6-frame clips). Eight + rotate thus cost ~2.5 h
 for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a table
 over several invocations (--patterns=eight, then rotate) when one session is shorter.
+On a CPU without native bfloat16 the scale's bfloat16 training runs ~10x slower
+(cinegen_tf/training/precision.py): there the runs do not fit a session.
 """
 import dataclasses
 from typing import Optional
