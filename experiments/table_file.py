@@ -21,6 +21,7 @@ import time
 import keras
 import tensorflow as tf
 
+from cinegen_tf.training import precision
 from experiments import tables
 
 # Layout of the .json: 1 (no "format" key) had no per-run numbers and one invocation;
@@ -36,15 +37,7 @@ def stem(results_dir, table, scale):
 
 def hardware():
     """CPU model (/proc/cpuinfo), cores, TF/Keras/Python versions and the load average."""
-    model = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    model = precision.cpuinfo_field(("model name",)) or platform.processor() or "unknown"
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     return {"cpu": model, "logical_cores": os.cpu_count(),
             "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")

@@ -17,6 +17,8 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     assert precision.cpu_flags(_cpuinfo(tmp_path, "avx2 amx_bf16")) == {
         "fpu", "sse2", "avx2", "amx_bf16"}
     assert precision.cpu_flags(str(tmp_path / "missing")) == set()
+    assert precision.cpuinfo_field(("model name",), _cpuinfo(tmp_path, "")) == "Some CPU"
+    assert precision.cpuinfo_field(("model name",), str(tmp_path / "missing")) is None
 
 
 @pytest.mark.parametrize("flags, native", [("avx2 fma", False), ("avx512f avx512_bf16", True),

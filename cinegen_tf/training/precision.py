@@ -23,17 +23,23 @@ NATIVE_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 CPUINFO = "/proc/cpuinfo"
 
 
-def cpu_flags(path=None):
-    """The CPU feature flags listed in `path` (default CPUINFO): a set of str, empty where
-    it cannot be read (e.g. not Linux)."""
+def cpuinfo_field(names, path=None):
+    """The value of the first line of `path` (default CPUINFO) that starts with one of
+    `names` (a tuple of str), stripped; None where there is none or it cannot be read."""
     try:
         with open(path or CPUINFO) as f:
             for line in f:
-                if line.startswith(("flags", "Features")):
-                    return set(line.split(":", 1)[1].split())
+                if line.startswith(names):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return set()
+    return None
+
+
+def cpu_flags(path=None):
+    """The CPU feature flags listed in `path` (default CPUINFO): a set of str, empty where
+    it cannot be read (e.g. not Linux)."""
+    return set((cpuinfo_field(("flags", "Features"), path) or "").split())
 
 
 def _gpu_has_bfloat16():
