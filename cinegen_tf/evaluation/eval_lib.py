@@ -141,9 +141,7 @@ class _Job:
         eval_settings = result_file.settings(config, self.split, self.num_sequences,
                                              self.batch_size, data_seed, self.include_padding)
         old = result_file.read_result(self.out_dir)
-        if (not self.overwrite and old is not None
-                and old.get("settings") == result_file.jsonable(eval_settings)
-                and str(step) in old.get("steps", {})):
+        if not self.overwrite and str(step) in result_file.scored_steps(old, eval_settings):
             logging.info("%s: step %d already evaluated with these settings.", self.out_dir, step)
             return old
         data_config = ml_collections.ConfigDict(config.data.to_dict())

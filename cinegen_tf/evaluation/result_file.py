@@ -60,12 +60,17 @@ def read_result(directory):
         raise ValueError(f"{path} is not valid JSON: {e}") from e
 
 
+def scored_steps(result, eval_settings):
+    """{"<step>": entry} of a parsed result.json scored with `eval_settings` ({} if it was
+    scored with others, or `result` is None)."""
+    if result is None or result.get("settings") != jsonable(eval_settings):
+        return {}
+    return dict(result.get("steps", {}))
+
+
 def record(out_dir, config, eval_settings, step, entry):
     """Adds `entry` for `step` to out_dir/result.json (atomically); returns the whole result."""
-    old = read_result(out_dir)
-    steps = {}
-    if old is not None and old.get("settings") == jsonable(eval_settings):
-        steps = old.get("steps", {})
+    steps = scored_steps(read_result(out_dir), eval_settings)
     steps[str(step)] = entry
     result = {"format": FORMAT_VERSION, "method": config.method,
               "seeds": {"train": int(config.seed), "data": eval_settings["data_seed"]},
