@@ -11,9 +11,10 @@ budget a 2-core CPU with AMX affords run by run (measured below); "smoke" is a f
 tests.
 
 Measured cost at "cpu" (2 AMX cores, TF 2.21; the result files list every run's time): an
-RNN run trains in ~12 min, RNN+DQN ~14-16 min, Mathieu et al. ~20 min on 32x32 patches
-plus ~30 min to score 256 synthetic test sequences at 64x64 (float32, 74 GFLOP a frame);
-a real-data run trains in 2.5-3.5 min (6-frame clips). Eight + rotate thus cost ~2.5 h
+RNN run trains in 9-12 min, RNN+DQN 14-16 min (table4_cpu.md), Mathieu et al. 20 min on
+32x32 patches plus 31 min to score 256 synthetic test sequences at 64x64 (float32, 74
+GFLOP a frame; the rotate run of table1_cpu.md at b8c57fa); a real-data run trains in
+2.4-3.5 min (6-frame clips, table2_cpu.md). Eight + rotate thus cost ~2.5 h
 for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a table
 over several invocations (--patterns=eight, then rotate) when one session is shorter.
 On a CPU without native bfloat16 the scale's bfloat16 training runs ~10x slower
