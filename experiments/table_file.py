@@ -7,8 +7,8 @@ invocations: the runs of the columns not run now are kept from the file (`kept_r
 the columns run now replace theirs (`merge`), and the table is rendered from the union.
 
 Runs are only merged at the budget they were recorded with: a kept run whose steps,
-batch, precision, Mathieu et al. patches, seeds or synthetic test sequences differ from
-the current scale's is refused (the caller may overwrite the file instead: `fresh`).
+batch, precision (which at the cpu scale follows the hardware), Mathieu et al. patches,
+seeds or synthetic test sequences differ from the current scale's is refused (the caller may overwrite the file instead: `fresh`).
 Files written before this layout (no "format" key) held no per-run numbers: they are
 rebuilt from the per-pattern/category cells, which hold exactly one run's numbers.
 """
@@ -176,13 +176,23 @@ def _budget(run, scale):
     config = tables.run_config(run, scale)
     want = {"steps": 0 if config.method == "constant" else config.train.num_steps,
             "batch_size": config.train.batch_size,
-            "mixed_precision": config.train.mixed_precision,
             "mathieu_patch_size": config.mathieu.patch_size
             if config.method == "mathieu" else None,
             "seeds": {"train": config.seed, "data": config.seed}}
+    if config.method != "constant":  # nothing trained: no precision
+        want["mixed_precision"] = config.train.mixed_precision
     if run.data == "synthetic":  # real: as many clips as the prepared test split has
         want["test_sequences"] = scale.num_test_sequences
     return want
+
+
+def _difference(run, key, there, now, scale):
+    if key == "mixed_precision":  # the cpu scale's precision follows the hardware
+        name = {True: "bfloat16", False: "float32"}
+        return (f"{run.name} was trained in {name.get(there, there)} there, "
+                f"{name.get(now, now)} at --scale={scale.name} on this machine (bfloat16 only "
+                f"where native: cinegen_tf/training/precision.py)")
+    return f"{run.name} {key}: {there!r} there, {now!r} at --scale={scale.name} now"
 
 
 def kept_runs(path, table, scale, patterns, categories):
@@ -209,8 +219,7 @@ def kept_runs(path, table, scale, patterns, categories):
     for run, record in records.items():
         for key, value in _budget(run, scale).items():
             if record.get(key) != value:
-                differences.append(f"{run.name} {key}: {record.get(key)!r} there, {value!r} "
-                                   f"at --scale={scale.name} now")
+                differences.append(_difference(run, key, record.get(key), value, scale))
     if differences:
         raise ValueError(f"{path} holds runs of another budget, which would be mixed with "
                          f"this invocation's ({'; '.join(differences[:4])}"

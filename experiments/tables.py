@@ -17,12 +17,17 @@ GFLOP a frame; the rotate run of table1_cpu.md at b8c57fa); a real-data run trai
 2.4-3.5 min (6-frame clips, table2_cpu.md). Eight + rotate thus cost ~2.5 h
 for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a table
 over several invocations (--patterns=eight, then rotate) when one session is shorter.
-On a CPU without native bfloat16 the scale's bfloat16 training runs ~10x slower
-(cinegen_tf/training/precision.py): there the runs do not fit a session.
+The cpu scale trains in bfloat16 only where the hardware has it natively
+(cinegen_tf/training/precision.py; ~10x slower than float32 elsewhere) and in float32
+otherwise; each run's record states which, and runs of different precision are not merged
+into one table (experiments/table_file.py). On a 2-core AVX2-only CPU in float32 an RNN+DQN
+run takes about 4-5x its AMX time; runs resume from their last checkpoint (every 120
+steps), so a table can be filled over several sessions by re-invoking the same command.
 """
 import dataclasses
 from typing import Optional
 
+from cinegen_tf.training import precision
 from experiments.configs import real as real_configs
 from experiments.configs import synthetic as synthetic_configs
 
@@ -137,7 +142,8 @@ class Scale:
       description: one line for the result file.
       num_steps: iterations (None: the paper's, 6K synthetic / 13.5K real).
       batch_size: training batch (None: the paper's 64).
-      mixed_precision: Keras "mixed_bfloat16" training.
+      mixed_precision: Keras "mixed_bfloat16" training; None: where the hardware runs
+        bfloat16 natively (precision.native_bfloat16()), float32 elsewhere.
       mathieu_patch_size: Mathieu et al.'s training patches (0: whole 64x64 frames).
       num_test_sequences: synthetic test sequences scored (the procedural test set).
       real_num_test: real test clips scored (None: the whole prepared test split).
@@ -148,7 +154,7 @@ class Scale:
     description: str
     num_steps: Optional[int] = None
     batch_size: Optional[int] = None
-    mixed_precision: bool = False
+    mixed_precision: Optional[bool] = False
     mathieu_patch_size: int = 0
     num_test_sequences: int = 5000
     real_num_test: Optional[int] = None
@@ -160,9 +166,10 @@ SCALES = {
     "paper": Scale("paper", "the paper's settings (Sec. 5.1-5.3): 6K iterations synthetic, "
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
     # Cost per run: see the module docstring (experiments/results/*_cpu.md list the times).
-    "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 in bfloat16 mixed "
-                 "precision, Mathieu et al. on 32x32 patches, 256 synthetic test sequences",
-                 num_steps=240, batch_size=16, mixed_precision=True, mathieu_patch_size=32,
+    "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (bfloat16 mixed "
+                 "precision where the CPU has it natively, float32 elsewhere), Mathieu et al. "
+                 "on 32x32 patches, 256 synthetic test sequences",
+                 num_steps=240, batch_size=16, mixed_precision=None, mathieu_patch_size=32,
                  num_test_sequences=256, eval_batch_size=32,
                  train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 120),
                                   ("eval_every", 240), ("eval_batch_size", 16))),
@@ -196,7 +203,8 @@ def run_config(run, scale, real_data_dir=None):
         config.train.num_steps = scale.num_steps
     if scale.batch_size is not None:
         config.train.batch_size = scale.batch_size
-    config.train.mixed_precision = scale.mixed_precision
+    config.train.mixed_precision = (precision.native_bfloat16() if scale.mixed_precision is None
+                                    else scale.mixed_precision)
     for key, value in scale.train_overrides:
         config.train[key] = value
     if config.train.num_steps != paper_steps:

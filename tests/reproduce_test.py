@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from cinegen_tf.training import precision
 from experiments import paper_numbers, report, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -60,13 +61,15 @@ def test_runs_are_shared_between_tables():
     assert "synthetic-rotate-rnn_dqn-z4" in names and "real-fire-rnn_dqn-q2048" in names
 
 
-def test_cpu_scale_config():
+@pytest.mark.parametrize("native", [True, False])
+def test_cpu_scale_config(native, monkeypatch):
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: native)
     cpu = tables.SCALES["cpu"]
     config = tables.run_config(tables.Run("synthetic", "rotate", "mathieu"), cpu)
     assert config.train.num_steps == cpu.num_steps and config.train.batch_size == cpu.batch_size
     assert config.mathieu.patch_size == 32 and config.data.pattern == "rotate"
     config = tables.run_config(tables.Run("synthetic", "eight", "rnn_dqn", z_dim=4), cpu)
-    assert config.train.mixed_precision and config.model.z_dim == 4
+    assert config.train.mixed_precision is native and config.model.z_dim == 4
     assert config.model.num_actions == 64
     assert config.dqn.epsilon_decay_steps == round(cpu.num_steps / 3)
     real = tables.run_config(tables.Run("real", "fire", "rnn_dqn"), cpu, real_data_dir="/d")
@@ -237,8 +240,11 @@ def test_invocation_records_the_code_it_started_with(merged, tmp_path, monkeypat
 
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "experiments" / "results").glob("*.json")),
                          ids=lambda p: p.name)
-def test_committed_tables_read_back_and_render_the_same(path, tmp_path):
+def test_committed_tables_read_back_and_render_the_same(path, tmp_path, monkeypatch):
     old = _cells(path)
+    # Read back on hardware of the precision the file's runs were trained in.
+    trained_in, = {r["mixed_precision"] for r in old["runs"] if r["method"] != "constant"}
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: trained_in)
     table, scale = tables.TABLES[old["table"]], tables.SCALES[old["scale"]]
     records, invocations = table_file.kept_runs(str(path), table, scale, (), ())
     _, js = report.write_table(table, scale, records, invocations, str(tmp_path))
@@ -249,6 +255,21 @@ def test_committed_tables_read_back_and_render_the_same(path, tmp_path):
         assert {k: v for k, v in new_run.items() if k in old_run} == old_run
     # Written in the current layout, it reads back to the same runs and invocations.
     assert table_file.kept_runs(js, table, scale, (), ()) == (records, invocations)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_runs_of_another_precision_are_not_merged(native, tmp_path, monkeypatch):
+    # table3_cpu.json's runs were trained in bfloat16 on a CPU with AMX.
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: native)
+    path = str(REPO_ROOT / "experiments" / "results" / "table3_cpu.json")
+    table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
+    if native:
+        records, _ = table_file.kept_runs(path, table, cpu, ("eight",), ())
+        assert tables.Run("synthetic", "rotate", "rnn_dqn") in records
+    else:
+        with pytest.raises(ValueError, match=r"synthetic-rotate-rnn_dqn was trained in "
+                           r"bfloat16 there, float32 at --scale=cpu on this machine"):
+            table_file.kept_runs(path, table, cpu, ("eight",), ())
 
 
 def test_old_table_with_a_run_only_inside_an_average(tmp_path):
