@@ -20,9 +20,10 @@ over several invocations (--patterns=eight, then rotate) when one session is sho
 The cpu scale trains in bfloat16 only where the hardware has it natively
 (cinegen_tf/training/precision.py; ~10x slower than float32 elsewhere) and in float32
 otherwise; each run's record states which, and runs of different precision are not merged
-into one table (experiments/table_file.py). On a 2-core AVX2-only CPU in float32 an RNN+DQN
-run takes about 4-5x its AMX time; runs resume from their last checkpoint (every 120
-steps), so a table can be filled over several sessions by re-invoking the same command.
+into one table (experiments/table_file.py). On a 2-core AVX2-only CPU in float32 a real-data
+RNN+DQN run trained in 18-24 min (table5_cpu.md), ~7x its AMX time, and Mathieu et al.'s
+in-training evaluation of 16 sequences took 2.5 min; runs resume from their last checkpoint
+(every 120 steps), so a table is filled over several sessions by re-invoking its command.
 """
 import dataclasses
 from typing import Optional
