@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from cinegen_tf.training import checkpoints
+from cinegen_tf.training import checkpoints, precision
 from experiments import paper_numbers
 from experiments import table_file
 from experiments import tables
@@ -230,13 +230,13 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
               "| run | invocation | steps | batch | precision | test sequences | train (min) "
               "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        precision = "bfloat16" if r["mixed_precision"] else "float32"
         extra = [f"z={r['z_dim']}"] + ([f"Q={r['num_actions']}"] if r["num_actions"] else [])
         if r["mathieu_patch_size"]:
             extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
         lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['invocation']} | {r['steps']} | "
-                     f"{r['batch_size']} | {precision} | {r['test_sequences']} | "
-                     f"{r['train_seconds'] / 60:.1f} | {r['eval_seconds']:.0f} |")
+                     f"{r['batch_size']} | {precision.label(r['mixed_precision'])} | "
+                     f"{r['test_sequences']} | {r['train_seconds'] / 60:.1f} | "
+                     f"{r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
 
 

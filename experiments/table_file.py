@@ -8,7 +8,8 @@ the columns run now replace theirs (`merge`), and the table is rendered from the
 
 Runs are only merged at the budget they were recorded with: a kept run whose steps,
 batch, precision (which at the cpu scale follows the hardware), Mathieu et al. patches,
-seeds or synthetic test sequences differ from the current scale's is refused (the caller may overwrite the file instead: `fresh`).
+seeds or synthetic test sequences differ from the current scale's is refused (the caller
+may overwrite the file instead: `fresh`).
 Files written before this layout (no "format" key) held no per-run numbers: they are
 rebuilt from the per-pattern/category cells, which hold exactly one run's numbers.
 """
@@ -188,10 +189,9 @@ def _budget(run, scale):
 
 def _difference(run, key, there, now, scale):
     if key == "mixed_precision":  # the cpu scale's precision follows the hardware
-        name = {True: "bfloat16", False: "float32"}
-        return (f"{run.name} was trained in {name.get(there, there)} there, "
-                f"{name.get(now, now)} at --scale={scale.name} on this machine (bfloat16 only "
-                f"where native: cinegen_tf/training/precision.py)")
+        return (f"{run.name} was trained in {precision.label(there)} there, "
+                f"{precision.label(now)} at --scale={scale.name} on this machine (bfloat16 "
+                f"only where native: cinegen_tf/training/precision.py)")
     return f"{run.name} {key}: {there!r} there, {now!r} at --scale={scale.name} now"
 
 

@@ -21,6 +21,10 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     assert precision.cpuinfo_field(("model name",), str(tmp_path / "missing")) is None
 
 
+def test_label_names_the_precision_a_record_states():
+    assert [precision.label(v) for v in (True, False, None)] == ["bfloat16", "float32", "None"]
+
+
 @pytest.mark.parametrize("flags, native", [("avx2 fma", False), ("avx512f avx512_bf16", True),
                                            ("amx_tile amx_bf16", True)])
 def test_native_bfloat16_follows_the_cpu_flags(tmp_path, monkeypatch, flags, native):

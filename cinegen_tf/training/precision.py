@@ -58,6 +58,12 @@ def native_bfloat16():
     return _gpu_has_bfloat16() or bool(cpu_flags() & set(NATIVE_CPU_FLAGS))
 
 
+def label(mixed_precision):
+    """How a config's `train.mixed_precision` reads in a result file: "bfloat16" (True),
+    "float32" (False), or the repr of anything else (e.g. a missing record's None)."""
+    return {True: "bfloat16", False: "float32"}.get(mixed_precision, repr(mixed_precision))
+
+
 def policy(mixed_precision):
     """The Keras dtype policy name for a config's `train.mixed_precision` (bool).
 
