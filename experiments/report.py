@@ -67,6 +67,7 @@ class RunOutcome:
                 "seeds": self.result["seeds"],
                 "test_sequences": entry["counts"]["num_clips"],
                 "train_seconds": self.training.get("train_seconds", 0.0),
+                "train_time_complete": self.training.get("train_time_complete", True),
                 "trained_in_this_invocation": self.training.get("trained_now", False),
                 "eval_seconds": entry["eval_seconds"],
                 "values": {m: self.value(m) for m in table.metrics},
@@ -218,15 +219,18 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     runs = list(records.values())
-    total_train = sum(r["train_seconds"] for r in runs)
+    total_train = sum(r["train_seconds"] or 0.0 for r in runs)
+    partial = [r["run"] for r in runs if not r.get("train_time_complete", True)]
     lines += ["", "## Budget, data and hardware", "",
               f"- Scale `{scale.name}`: {scale.description}.",
               f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
               f"{sorted({r['seeds']['data'] for r in runs})}. Evaluation: greedy policy, "
               f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
               *table_file.invocation_lines(records, invocations),
-              f"- Training time of the runs (whenever trained): {total_train / 60:.1f} min in "
-              f"total. Each run below names the invocation that evaluated it.", "",
+              f"- Training time of the runs (whenever trained): "
+              f"{'at least ' if partial else ''}{total_train / 60:.1f} min in total"
+              f"{_partial_note(partial)}. Each run below names the invocation that evaluated it.",
+              "",
               "| run | invocation | steps | batch | precision | test sequences | train (min) "
               "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
     for r in runs:
@@ -235,9 +239,24 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
             extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
         lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['invocation']} | {r['steps']} | "
                      f"{r['batch_size']} | {precision.label(r['mixed_precision'])} | "
-                     f"{r['test_sequences']} | {r['train_seconds'] / 60:.1f} | "
+                     f"{r['test_sequences']} | {_minutes(r)} | "
                      f"{r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _minutes(record):
+    """A run's training time in minutes: "≥ x" for a lower bound, "n/a" if never logged."""
+    if record["train_seconds"] is None:
+        return "n/a"
+    bound = "" if record.get("train_time_complete", True) else "≥ "
+    return f"{bound}{record['train_seconds'] / 60:.1f}"
+
+
+def _partial_note(partial):
+    if not partial:
+        return ""
+    return (f" ({', '.join(partial)}: resumed from a checkpoint saved before training time "
+            f"was logged with checkpoints; only the sessions after it are counted)")
 
 
 def write_table(table, scale, records, invocations, results_dir):

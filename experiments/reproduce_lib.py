@@ -9,8 +9,9 @@ For each run of the table (experiments/tables.py), in WORKDIR_ROOT/<scale>/<run 
 - evaluation (cinegen_tf.evaluation.eval_lib) writes DIR/result.json and is skipped when
   that file already scores the final step with the same settings.
 
-Training wall time is kept in DIR/reproduce_run.json (summed over resumed sessions), so a
-table built from runs trained earlier still states what they cost.
+Training wall time is the one logged with the final checkpoint (checkpoints.train_time:
+summed over the sessions that resumed it, up to each one's last checkpoint), so a table
+built from runs trained earlier, or over several sessions, still states what they cost.
 
 The table file is merged, not overwritten: the columns an earlier invocation wrote and this
 one does not run are kept from table<N>_<scale>.json, with that invocation's times and
@@ -32,7 +33,9 @@ from experiments import report
 from experiments import table_file
 from experiments import tables
 
-RUN_FILE = "reproduce_run.json"
+# Before the time was logged with checkpoints, runs kept it here (summed over sessions that
+# ran to their end, so only a run trained in uninterrupted sessions has one): read for those.
+LEGACY_RUN_FILE = "reproduce_run.json"
 
 
 def _flatten(d, prefix=""):
@@ -45,15 +48,21 @@ def _flatten(d, prefix=""):
     return out
 
 
+# How often a run is saved changes nothing it computes (resuming equals not stopping,
+# tests/train_test.py), so a scale may change it under runs already started.
+_BOOKKEEPING_KEYS = ("train.checkpoint_every", "train.keep_checkpoints")
+
+
 def _check_same_config(config, workdir):
-    """Raises if workdir/config.json exists and describes another run."""
+    """Raises if workdir/config.json exists and describes another run (bookkeeping aside)."""
     path = os.path.join(workdir, checkpoints.CONFIG_FILE)
     if not os.path.isfile(path):
         return
     with open(path) as f:
         old = _flatten(json.load(f))
     new = _flatten(json.loads(config.to_json_best_effort()))
-    differing = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    differing = sorted(k for k in set(old) | set(new)
+                       if old.get(k) != new.get(k) and k not in _BOOKKEEPING_KEYS)
     if differing:
         details = ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now"
                             for k in differing[:5])
@@ -67,32 +76,39 @@ def trained_step(workdir):
     return 0 if prefix is None else eval_lib.checkpoint_step(prefix)
 
 
-def _read_run_file(workdir):
-    path = os.path.join(workdir, RUN_FILE)
-    if not os.path.isfile(path):
-        return {"train_seconds": 0.0, "sessions": 0}
-    with open(path) as f:
-        return json.load(f)
+def train_time(workdir):
+    """{"train_seconds", "train_time_complete"} of the run's latest checkpoint.
+
+    train_seconds is None when no time was logged at all (a run interrupted before the log
+    existed); with train_time_complete False it is a lower bound.
+    """
+    logged = checkpoints.train_time(workdir, trained_step(workdir))
+    if logged is not None:
+        return {"train_seconds": logged["seconds"], "train_time_complete": logged["complete"]}
+    legacy = os.path.join(workdir, LEGACY_RUN_FILE)
+    if os.path.isfile(legacy):
+        with open(legacy) as f:
+            return {"train_seconds": float(json.load(f)["train_seconds"]),
+                    "train_time_complete": True}
+    return {"train_seconds": None, "train_time_complete": False}
 
 
 def train_run(run, config, workdir, make_dataset=None):
-    """Trains `run` unless done; returns {"trained_now", "train_seconds", "steps"}."""
+    """Trains `run` unless done; returns {"trained_now", "steps"} and its `train_time`."""
     os.makedirs(workdir, exist_ok=True)
     _check_same_config(config, workdir)
-    info = _read_run_file(workdir)
-    if config.method == "constant" or trained_step(workdir) >= config.train.num_steps:
+    trained_now = not (config.method == "constant"
+                       or trained_step(workdir) >= config.train.num_steps)
+    if trained_now:
+        logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
+        train_lib.run(config, workdir, make_dataset=make_dataset)
+        keras.backend.clear_session()  # free the graphs before the next run
+    else:
         logging.info("%s: nothing to train (%s).", run.name, "constant baseline"
                      if config.method == "constant" else f"final step {config.train.num_steps}")
-        return dict(info, trained_now=False, steps=trained_step(workdir))
-    logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
-    start = time.perf_counter()
-    train_lib.run(config, workdir, make_dataset=make_dataset)
-    info["train_seconds"] = round(info["train_seconds"] + time.perf_counter() - start, 1)
-    info["sessions"] += 1
-    checkpoints.write_atomically(os.path.join(workdir, RUN_FILE),
-                                 json.dumps(info, indent=1) + "\n")
-    keras.backend.clear_session()  # free the graphs before the next run
-    return dict(info, trained_now=True, steps=trained_step(workdir))
+    timing = ({"train_seconds": 0.0, "train_time_complete": True}
+              if config.method == "constant" else train_time(workdir))
+    return dict(timing, trained_now=trained_now, steps=trained_step(workdir))
 
 
 def evaluate_run(run, config, workdir, scale, make_dataset=None):

@@ -23,7 +23,7 @@ otherwise; each run's record states which, and runs of different precision are n
 into one table (experiments/table_file.py). On a 2-core AVX2-only CPU in float32 a real-data
 RNN+DQN run trained in 18-24 min (table5_cpu.md), ~7x its AMX time, and Mathieu et al.'s
 in-training evaluation of 16 sequences took 2.5 min; runs resume from their last checkpoint
-(every 120 steps), so a table is filled over several sessions by re-invoking its command.
+(every 40 steps), so a table is filled over several sessions by re-invoking its command.
 """
 import dataclasses
 from typing import Optional
@@ -172,7 +172,7 @@ SCALES = {
                  "on 32x32 patches, 256 synthetic test sequences",
                  num_steps=240, batch_size=16, mixed_precision=None, mathieu_patch_size=32,
                  num_test_sequences=256, eval_batch_size=32,
-                 train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 120),
+                 train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 40),
                                   ("eval_every", 240), ("eval_batch_size", 16))),
     "smoke": Scale("smoke", "a smoke test: 2 iterations of batch 2, 4 test sequences",
                    num_steps=2, batch_size=2, mixed_precision=False, mathieu_patch_size=32,

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from cinegen_tf.training import precision
+from cinegen_tf.training import checkpoints, precision
 from experiments import paper_numbers, report, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -100,6 +100,8 @@ def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
     dqn_index = os.path.join(root, "smoke", "synthetic-eight-rnn_dqn", "checkpoints",
                              "ckpt-2.index")
     mtime = os.path.getmtime(dqn_index)
+    first_runs = {r["run"]: r for r in data["runs"]}
+    assert all(r["train_seconds"] > 0 and r["train_time_complete"] for r in data["runs"])
 
     # Table 3 shares RNN+DQN on eight: evaluated again from its result.json, not retrained.
     md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), categories=("fire",),
@@ -116,6 +118,29 @@ def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
     text = open(md).read()
     assert "28.9732" in text and "Synthetic average" in text
     assert "I, O, L, Rotate, Scale, Water flowing" in text  # columns not run, named
+    # Training time comes from the log kept with the checkpoints, whichever table asks.
+    dqn = runs["synthetic-eight-rnn_dqn"]
+    assert dqn["train_seconds"] == first_runs["synthetic-eight-rnn_dqn"]["train_seconds"]
+
+    # A run resumed from a checkpoint older than the log shows a lower bound; one with no
+    # log at all, none; one trained before the log existed, its old reproduce_run.json.
+    rnn = os.path.join(root, "smoke", "synthetic-eight-rnn")
+    checkpoints.record_train_time(rnn, 2, 90.0, complete=False)
+    os.remove(os.path.join(os.path.dirname(dqn_index), checkpoints.TRAIN_TIME_FILE))
+    md, js = reproduce_lib.reproduce(4, "smoke", patterns=("eight",), **kwargs)
+    runs = {r["run"]: r for r in _cells(js)["runs"]}
+    assert runs["synthetic-eight-rnn"]["train_seconds"] == 90.0
+    assert runs["synthetic-eight-rnn_dqn"]["train_seconds"] is None
+    text = open(md).read()
+    assert re.search(r"\| synthetic-eight-rnn \(z=\d+\) \| 1 \| 2 \| 2 \| float32 \| 4 \| "
+                     r"≥ 1\.5 \|", text)
+    assert re.search(r"\| synthetic-eight-rnn_dqn \(.*\| float32 \| 4 \| n/a \|", text)
+    assert "Training time of the runs (whenever trained): at least 1.5 min" in text
+    workdir = os.path.dirname(os.path.dirname(dqn_index))
+    with open(os.path.join(workdir, reproduce_lib.LEGACY_RUN_FILE), "w") as f:
+        json.dump({"train_seconds": 12.5, "sessions": 1}, f)
+    assert reproduce_lib.train_time(workdir) == {"train_seconds": 12.5,
+                                                 "train_time_complete": True}
 
 
 def test_workdir_of_another_run_is_refused(tmp_path):
@@ -127,6 +152,11 @@ def test_workdir_of_another_run_is_refused(tmp_path):
     with pytest.raises(ValueError, match="train.batch_size: 7 there, 2 now"):
         reproduce_lib.reproduce(4, "smoke", patterns=("eight",), workdir_root=str(tmp_path),
                                 results_dir=str(tmp_path / "r"), make_dataset=FAKE)
+    # How often a run is checkpointed may change under it: nothing it computes depends on it.
+    now = tables.run_config(tables.Run("synthetic", "eight", "rnn"), tables.SCALES["smoke"])
+    config.train.update(batch_size=now.train.batch_size, checkpoint_every=7, keep_checkpoints=9)
+    (workdir / "config.json").write_text(config.to_json_best_effort())
+    reproduce_lib._check_same_config(now, str(workdir))
 
 
 def test_bad_arguments_are_named():

@@ -1,6 +1,7 @@
 """The training loop: one step of every method, resume == uninterrupted, NaN stop, summaries."""
 import glob
 import os
+import time
 
 import imageio.v3 as iio
 import keras
@@ -116,6 +117,25 @@ def test_resume_equals_uninterrupted(tmp_path):
     assert any("optimizer" in k for k in a) and any("target_q_network" in k for k in a)
     for name in a:
         np.testing.assert_allclose(b[name], a[name], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_training_time_is_logged_with_each_checkpoint_over_sessions(tmp_path):
+    workdir = str(tmp_path)
+    run(tiny_config("rnn", num_steps=2, checkpoint_every=1), workdir)
+    one, two = checkpoints.train_time(workdir, 1), checkpoints.train_time(workdir, 2)
+    assert one["complete"] and two["complete"] and 0 < one["seconds"] < two["seconds"]
+    start = time.perf_counter()
+    run(tiny_config("rnn", num_steps=3, checkpoint_every=1), workdir)  # a second session
+    second_session = time.perf_counter() - start
+    three = checkpoints.train_time(workdir, 3)
+    assert three["complete"]
+    assert two["seconds"] < three["seconds"] <= two["seconds"] + second_session + 0.1
+    # A checkpoint older than the log: the later sessions' time is a lower bound.
+    os.remove(os.path.join(workdir, "checkpoints", checkpoints.TRAIN_TIME_FILE))
+    run(tiny_config("rnn", num_steps=4, checkpoint_every=1), workdir)
+    assert checkpoints.train_time(workdir, 3) is None
+    four = checkpoints.train_time(workdir, 4)
+    assert not four["complete"] and 0 < four["seconds"]
 
 
 def test_non_finite_loss_stops_and_keeps_last_checkpoint(tmp_path):

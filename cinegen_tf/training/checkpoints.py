@@ -3,7 +3,8 @@
 A training workdir holds
 
     DIR/config.json        the run's ConfigDict as JSON (written atomically at start)
-    DIR/checkpoints/       tf.train.CheckpointManager files: ckpt-<step>.index/.data-*
+    DIR/checkpoints/       tf.train.CheckpointManager files: ckpt-<step>.index/.data-*,
+                           and train_time.json: the training wall time each was saved at
     DIR/events.out.*       TensorBoard summaries (train/*, eval/*)
     DIR/samples/           step_<N>.png strips and step_<N>.gif animations of the fixed
                            evaluation batch (ground truth | generated)
@@ -26,6 +27,7 @@ from cinegen_tf.training import config_lib
 CONFIG_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
 CHECKPOINT_NAME = "ckpt"
+TRAIN_TIME_FILE = "train_time.json"
 
 
 def write_atomically(path, data):
@@ -103,6 +105,50 @@ def make_manager(checkpoint, workdir, max_to_keep):
     return tf.train.CheckpointManager(checkpoint, checkpoint_dir(workdir),
                                       max_to_keep=max_to_keep,
                                       checkpoint_name=CHECKPOINT_NAME)
+
+
+def _train_time_path(workdir):
+    return os.path.join(checkpoint_dir(workdir), TRAIN_TIME_FILE)
+
+
+def _read_train_times(workdir):
+    path = _train_time_path(workdir)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path) as f:
+            times = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path} is not a readable train-time log: {e}") from e
+    if not isinstance(times, dict):
+        raise ValueError(f"{path} is not a train-time log (a JSON object of step -> time)")
+    return times
+
+
+def record_train_time(workdir, step, seconds, complete):
+    """Notes in DIR/checkpoints/train_time.json how long training took up to `step`.
+
+    Written (atomically) after each checkpoint is saved, so the time a run took survives
+    a kill and resumes with its checkpoint: time spent after the last checkpoint of an
+    interrupted session is not counted (that work is redone).
+
+    Args:
+      workdir: the training workdir.
+      step: the step of the checkpoint just saved.
+      seconds: wall time of every training session up to that checkpoint.
+      complete: False when some of the time before it is not known (the run resumed from
+        a checkpoint saved before this log existed); `seconds` is then a lower bound.
+    """
+    times = _read_train_times(workdir)
+    times[str(int(step))] = {"seconds": round(float(seconds), 1), "complete": bool(complete)}
+    write_atomically(_train_time_path(workdir), json.dumps(times, indent=1, sort_keys=True))
+
+
+def train_time(workdir, step):
+    """{"seconds", "complete"} of training up to checkpoint `step`, or None if not logged."""
+    entry = _read_train_times(workdir).get(str(int(step)))
+    return None if entry is None else {"seconds": float(entry["seconds"]),
+                                       "complete": bool(entry["complete"])}
 
 
 def resolve_checkpoint(path):

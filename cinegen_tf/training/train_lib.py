@@ -2,7 +2,8 @@
 
     eager: restore latest checkpoint -> [compiled: steps_per_loop train steps] ->
     eager: scalars, console progress, evaluation (PSNR/SSIM, GIFs, PNG strip),
-    checkpoint -> ... until train.num_steps.
+    checkpoint (+ the training time it took, checkpoints.record_train_time) -> ... until
+    train.num_steps.
 
 The workdir layout is described in checkpoints.py. Batches come from
 cinegen_tf.data.pipeline.make_dataset; the train stream restarts at `start_step` after a
@@ -108,8 +109,25 @@ def run(config, workdir, *, make_dataset=None):
         keras.mixed_precision.set_global_policy(previous_policy)
 
 
+def _session_clock(workdir, start, session_start):
+    """() -> (seconds, complete): the run's training time so far, earlier sessions included.
+
+    This session counts from `session_start` (perf_counter), the earlier ones as logged
+    for the checkpoint at `start` (checkpoints.train_time).
+    """
+    earlier = {"seconds": 0.0, "complete": True} if start == 0 else \
+        checkpoints.train_time(workdir, start)
+    if earlier is None:
+        logging.warning("%s: no training time logged for step %d; the time this run took "
+                        "will be reported as a lower bound.", workdir, start)
+        earlier = {"seconds": 0.0, "complete": False}
+    return lambda: (earlier["seconds"] + time.perf_counter() - session_start,
+                    earlier["complete"])
+
+
 def _train(config, workdir, make_dataset):
     train = config.train
+    session_start = time.perf_counter()
     keras.utils.set_random_seed(int(config.seed))
     method = methods.build_method(config)
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -122,6 +140,7 @@ def _train(config, workdir, make_dataset):
         checkpoint.restore(manager.latest_checkpoint).assert_consumed()
         logging.info("Resumed from %s at step %d.", manager.latest_checkpoint, int(step))
     start = int(step)
+    clock = _session_clock(workdir, start, session_start)
 
     def dataset(split, batch_size, training, start_step=0):
         return make_dataset(config.data, split, batch_size=batch_size, seed=int(config.seed),
@@ -181,6 +200,7 @@ def _train(config, workdir, make_dataset):
                 logging.info("step %d eval: %s", current, _fmt(result["eval"]))
             if current % train.checkpoint_every == 0 or current == train.num_steps:
                 path = manager.save(checkpoint_number=current)
+                checkpoints.record_train_time(workdir, current, *clock())
                 logging.info("Saved %s.", path)
             writer.flush()
     return result
