@@ -124,6 +124,28 @@ def evaluate_run(run, config, workdir, scale, make_dataset=None):
     return result
 
 
+def real_builder_module():
+    """The real_cinemagraphs TFDS builder's module: the installed `cinegen_datasets` one, or
+    (not pip-installed) datasets/real_cinemagraphs/ beside experiments/, loaded by path."""
+    try:
+        from cinegen_datasets.real_cinemagraphs import real_cinemagraphs_dataset_builder
+        return real_cinemagraphs_dataset_builder
+    except ImportError:
+        pass
+    import importlib.util
+    import tensorflow_datasets as tfds
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "datasets", "real_cinemagraphs", "real_cinemagraphs_dataset_builder.py")
+    # TFDS names a class `Builder` after its module, which must end in _dataset_builder;
+    # not registered, so a copy imported otherwise cannot clash with it.
+    spec = importlib.util.spec_from_file_location("real_cinemagraphs_dataset_builder", path)
+    module = importlib.util.module_from_spec(spec)
+    with tfds.core.registered.skip_registration():
+        spec.loader.exec_module(module)
+    return module
+
+
 def prepare_real_data(categories, data_dir, manual_dir):
     """Builds the real_cinemagraphs configs not yet prepared in `data_dir` from `manual_dir`."""
     from cinegen_tf.data import real_pipeline
@@ -137,16 +159,7 @@ def prepare_real_data(categories, data_dir, manual_dir):
                 raise
         import tensorflow_datasets as tfds
 
-        try:
-            from cinegen_datasets.real_cinemagraphs import real_cinemagraphs_dataset_builder as b
-        except ImportError:  # not pip-installed: the builder folder beside experiments/
-            import importlib.util
-            path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "datasets", "real_cinemagraphs",
-                                "real_cinemagraphs_dataset_builder.py")
-            spec = importlib.util.spec_from_file_location("real_cinemagraphs_builder", path)
-            b = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(b)
+        b = real_builder_module()
         logging.info("Preparing real_cinemagraphs/%s from %s in %s.", category, manual_dir,
                      data_dir)
         builder = b.Builder(config=category, data_dir=data_dir)

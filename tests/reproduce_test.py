@@ -8,6 +8,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -157,6 +158,23 @@ def test_workdir_of_another_run_is_refused(tmp_path):
     config.train.update(batch_size=now.train.batch_size, checkpoint_every=7, keep_checkpoints=9)
     (workdir / "config.json").write_text(config.to_json_best_effort())
     reproduce_lib._check_same_config(now, str(workdir))
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_real_data_is_prepared_from_a_manual_dir(installed, tmp_path, monkeypatch):
+    from cinegen_datasets.real_cinemagraphs import fake_manual_dir
+    from cinegen_tf.data import real_pipeline
+
+    fake_manual_dir.write_manual_dir(tmp_path / "manual")
+    if not installed:  # run from a checkout: the builder is loaded from datasets/ by path
+        monkeypatch.setitem(sys.modules, "cinegen_datasets.real_cinemagraphs", None)
+        assert reproduce_lib.real_builder_module().Builder.name == "real_cinemagraphs"
+    data_dir = str(tmp_path / "tfds")
+    with pytest.raises(FileNotFoundError):
+        real_pipeline.prepared_builder("fire", data_dir)
+    reproduce_lib.prepare_real_data(["fire"], data_dir, str(tmp_path / "manual"))
+    builder = real_pipeline.prepared_builder("fire", data_dir)
+    assert builder.info.splits["test"].num_examples > 0
 
 
 def test_bad_arguments_are_named():
