@@ -141,7 +141,8 @@ def record_train_time(workdir, step, seconds, complete):
     """
     times = _read_train_times(workdir)
     times[str(int(step))] = {"seconds": round(float(seconds), 1), "complete": bool(complete)}
-    write_atomically(_train_time_path(workdir), json.dumps(times, indent=1, sort_keys=True))
+    times = dict(sorted(times.items(), key=lambda item: int(item[0])))
+    write_atomically(_train_time_path(workdir), json.dumps(times, indent=1) + "\n")
 
 
 def train_time(workdir, step):
