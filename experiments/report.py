@@ -28,7 +28,7 @@ class RunOutcome:
     run: tables.Run
     workdir: str
     config: object
-    training: dict
+    training: dict  # reproduce_lib.train_run's return value
     result: dict
 
     def final_entry(self):
@@ -66,9 +66,9 @@ class RunOutcome:
                 if config.method == "mathieu" else None,
                 "seeds": self.result["seeds"],
                 "test_sequences": entry["counts"]["num_clips"],
-                "train_seconds": self.training.get("train_seconds", 0.0),
-                "train_time_complete": self.training.get("train_time_complete", True),
-                "trained_in_this_invocation": self.training.get("trained_now", False),
+                "train_seconds": self.training["train_seconds"],
+                "train_time_complete": self.training["train_time_complete"],
+                "trained_in_this_invocation": self.training["trained_now"],
                 "eval_seconds": entry["eval_seconds"],
                 "values": {m: self.value(m) for m in table.metrics},
                 "no_match_rate": self.no_match_rate()}
