@@ -6,6 +6,10 @@ except Table 4 (mean centre distance in pixels). Copied digit for digit from the
 text (../shared/paper/image2gif_wacv2018.txt); nothing here is computed.
 """
 
+# The paper's training budget (Sec. 5): iterations per kind of data, and its batch size.
+STEPS = {"synthetic": 6000, "real": 13500}
+BATCH = 64
+
 # Table 1: PSNR and SSIM on synthetic data (Sec. 5.2), 6K iterations, batch 64.
 TABLE1 = {
     "mathieu": {"i": (19.9801, 0.7917), "o": (21.1132, 0.8134), "l": (9.9721, 0.0631),

@@ -2,9 +2,8 @@
 
 Writes `table<N>_<scale>.md` (for people) and `.json` (every number, the runs, budget, and
 the invocations of the runner that produced them: hardware, wall time). Each cell reads
-"ours (paper)". The sentences under the table are generated from the numbers: where our
-ranking of the methods matches the paper's, and where our numbers fall short of or beat
-the paper's. Tables are rendered from run records (`RunOutcome.record`, kept in the
+"ours (paper)". The sentences under the table are generated from the numbers
+(experiments/comparison.py). Tables are rendered from run records (`RunOutcome.record`, kept in the
 .json), so a table can be re-rendered from its file and merged (experiments/table_file.py).
 """
 import dataclasses
@@ -14,13 +13,10 @@ import os
 import numpy as np
 
 from cinegen_tf.training import checkpoints, precision
+from experiments import comparison
 from experiments import paper_numbers
 from experiments import table_file
 from experiments import tables
-
-PAPER_STEPS = {"synthetic": 6000, "real": 13500}
-PAPER_BATCH = 64
-
 
 @dataclasses.dataclass
 class RunOutcome:
@@ -143,49 +139,6 @@ def no_match_rates(table, records, patterns, categories):
             for row in table.rows for column in columns(table, patterns, categories)}
 
 
-def comparison(table, cells, cols, budget):
-    """Generated sentences: rankings vs the paper's, and where we fall short or beat it."""
-    sentences = []
-    labels = {row.key: row.label for row in table.rows}
-    for i, metric in enumerate(table.metrics):
-        name = tables.METRIC_LABELS[metric]
-        sign = 1 if table.lower_is_better else -1
-        same, details = 0, []
-        for column in cols:
-            ours = {r.key: cells[(r.key, column.key, metric)][0] for r in table.rows}
-            paper = {r.key: cells[(r.key, column.key, metric)][1] for r in table.rows}
-            if any(v is None for v in ours.values()):
-                continue
-            order_ours = sorted(ours, key=lambda k: sign * ours[k])
-            order_paper = sorted(paper, key=lambda k: sign * paper[k])
-            same += order_ours == order_paper
-            details.append(f"{column.label}: ours {' > '.join(labels[k] for k in order_ours)}"
-                           f", paper {' > '.join(labels[k] for k in order_paper)}")
-        if details and len(table.rows) > 1:
-            sentences.append(f"Ranking by {name} (best first) matches the paper's in {same} of "
-                             f"{len(details)} columns ({'; '.join(details)}).")
-        diffs = [c[0] - c[1] for (_, _, m), c in cells.items() if m == metric and c[0] is not None]
-        if diffs:
-            worse = sum((d > 0) if table.lower_is_better else (d < 0) for d in diffs)
-            unit = " dB" if "psnr" in metric else " px" if metric == "centre_distance" else ""
-            sentences.append(
-                f"{name}: ours falls short of the paper in {worse} of {len(diffs)} cells and "
-                f"matches or beats it in {len(diffs) - worse} (mean ours - paper "
-                f"{np.mean(diffs):+.4g}{unit}{'; lower is better' if table.lower_is_better else ''})"
-                f", at {budget}.")
-    return sentences
-
-
-def _budget(records):
-    trained = {run.data: r for run, r in records.items() if r["method"] != "constant"}
-    parts = []
-    for data, r in sorted(trained.items()):
-        parts.append(f"{r['steps']} iterations of batch {r['batch_size']} "
-                     f"{'(bfloat16) ' if r['mixed_precision'] else ''}on {data} data "
-                     f"(paper: {PAPER_STEPS[data]} of {PAPER_BATCH})")
-    return "; ".join(parts) or "no training"
-
-
 def _markdown(table, scale, cols, cells, no_match, sentences, records, invocations, not_run):
     lines = [f"# Table {table.number} at the `{scale.name}` scale", "",
              f"{table.title}. Each cell: **ours** (paper). Produced by "
@@ -220,7 +173,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     runs = list(records.values())
     total_train = sum(r["train_seconds"] or 0.0 for r in runs)
-    partial = [r["run"] for r in runs if not r.get("train_time_complete", True)]
+    partial = any(not r.get("train_time_complete", True) for r in runs)
     lines += ["", "## Budget, data and hardware", "",
               f"- Scale `{scale.name}`: {scale.description}.",
               f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
@@ -229,7 +182,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
               *table_file.invocation_lines(records, invocations),
               f"- Training time of the runs (whenever trained): "
               f"{'at least ' if partial else ''}{total_train / 60:.1f} min in total"
-              f"{_partial_note(partial)}. Each run below names the invocation that evaluated it.",
+              f"{_partial_note(runs)}. Each run below names the invocation that evaluated it.",
               "",
               "| run | invocation | steps | batch | precision | test sequences | train (min) "
               "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
@@ -252,11 +205,18 @@ def _minutes(record):
     return f"{bound}{record['train_seconds'] / 60:.1f}"
 
 
-def _partial_note(partial):
-    if not partial:
-        return ""
-    return (f" ({', '.join(partial)}: resumed from a checkpoint saved before training time "
-            f"was logged with checkpoints; only the sessions after it are counted)")
+def _partial_note(runs):
+    """Says which runs' times are lower bounds and which were never logged."""
+    bound = [r["run"] for r in runs if r["train_seconds"] is not None
+             and not r.get("train_time_complete", True)]
+    unknown = [r["run"] for r in runs if r["train_seconds"] is None]
+    parts = []
+    if bound:
+        parts.append(f"{', '.join(bound)}: resumed from a checkpoint saved before training "
+                     f"time was logged with checkpoints; only the sessions after it are counted")
+    if unknown:
+        parts.append(f"{', '.join(unknown)}: no training time was logged, none is counted")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def write_table(table, scale, records, invocations, results_dir):
@@ -273,7 +233,7 @@ def write_table(table, scale, records, invocations, results_dir):
     patterns, categories = _subsets_of(records, "synthetic"), _subsets_of(records, "real")
     cols = columns(table, patterns, categories)
     cells = cell_values(table, records, patterns, categories)
-    sentences = comparison(table, cells, cols, _budget(records))
+    sentences = comparison.sentences(table, cells, cols, records)
     records = {run: records[run] for run in table.runs(patterns, categories)}  # table order
     chosen = {s for c in cols for s in c.subsets}
     every = [s for d in table.data for s in (tables.PATTERNS if d == "synthetic"

@@ -137,6 +137,8 @@ def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
                      r"≥ 1\.5 \|", text)
     assert re.search(r"\| synthetic-eight-rnn_dqn \(.*\| float32 \| 4 \| n/a \|", text)
     assert "Training time of the runs (whenever trained): at least 1.5 min" in text
+    assert re.search(r"synthetic-eight-rnn: resumed from a checkpoint saved before .*; "
+                     r"synthetic-eight-rnn_dqn: no training time was logged", text)
     workdir = os.path.dirname(os.path.dirname(dqn_index))
     with open(os.path.join(workdir, reproduce_lib.LEGACY_RUN_FILE), "w") as f:
         json.dump({"train_seconds": 12.5, "sessions": 1}, f)
