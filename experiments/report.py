@@ -117,14 +117,21 @@ def _subsets_of(records, data):
                  if s in have)
 
 
+def filled(records, row, column):
+    """Whether every run of the cell (row, column) has a record (has been run)."""
+    return all(row.run(column.data, s) in records for s in column.subsets)
+
+
 def cell_values(table, records, patterns, categories):
-    """{(row key, column key, metric): (ours, paper)} for every cell; records: {Run: record}."""
+    """{(row key, column key, metric): (ours, paper)} for every cell; records: {Run: record}.
+
+    `ours` is None for a cell not (fully) run yet."""
     cells = {}
     for row in table.rows:
         for column in columns(table, patterns, categories):
             for i, metric in enumerate(table.metrics):
                 ours = [records[row.run(column.data, s)]["values"][metric]
-                        for s in column.subsets]
+                        for s in column.subsets] if filled(records, row, column) else [None]
                 value = float(np.mean(ours)) if all(v is not None for v in ours) else None
                 cells[(row.key, column.key, metric)] = (value, paper_value(table, row, column, i))
     return cells
@@ -136,7 +143,8 @@ def no_match_rates(table, records, patterns, categories):
         return {}
     return {(row.key, column.key): float(np.mean([
                 records[row.run(column.data, s)]["no_match_rate"] for s in column.subsets]))
-            for row in table.rows for column in columns(table, patterns, categories)}
+            for row in table.rows for column in columns(table, patterns, categories)
+            if filled(records, row, column)}
 
 
 def _markdown(table, scale, cols, cells, no_match, sentences, records, invocations, not_run):
@@ -147,18 +155,25 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
     header = ["Method"] + [f"{c.label} {tables.METRIC_LABELS[m]}" if len(table.metrics) > 1
                            else c.label for c in cols for m in table.metrics]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    empty = []
     for row in table.rows:
         values = []
         for c in cols:
+            if not filled(records, row, c):
+                empty.append(f"{row.label} on {c.label}")
             for m in table.metrics:
                 ours, paper = cells[(row.key, c.key, m)]
-                value = f"**{_fmt(m, ours)}** ({_fmt(m, paper, paper=True)})"
+                value = (f"**{_fmt(m, ours)}**" if filled(records, row, c) else "not run"
+                         ) + f" ({_fmt(m, paper, paper=True)})"
                 if (row.key, c.key) in no_match:
                     value += f", no match in {100 * no_match[(row.key, c.key)]:.0f}% of frames"
                 values.append(value)
         lines.append(f"| {row.label} | " + " | ".join(values) + " |")
     lines += ["", "## How ours compares", ""] + [f"- {s}" for s in sentences]
     notes = []
+    if empty:
+        notes.append(f"Cells not run yet at this scale (paper numbers only): "
+                     f"{', '.join(empty)}.")
     if not_run:
         notes.append(f"Columns not run here (paper numbers in experiments/paper_numbers.py): "
                      f"{', '.join(not_run)}.")
@@ -234,7 +249,8 @@ def write_table(table, scale, records, invocations, results_dir):
     cols = columns(table, patterns, categories)
     cells = cell_values(table, records, patterns, categories)
     sentences = comparison.sentences(table, cells, cols, records)
-    records = {run: records[run] for run in table.runs(patterns, categories)}  # table order
+    records = {run: records[run] for run in table.runs(patterns, categories)
+               if run in records}  # table order
     chosen = {s for c in cols for s in c.subsets}
     every = [s for d in table.data for s in (tables.PATTERNS if d == "synthetic"
                                              else tables.CATEGORIES)]

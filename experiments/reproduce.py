@@ -1,12 +1,13 @@
 """Reproduces one of the paper's Tables 1-5: trains what is missing, evaluates, writes the table.
 
     python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight,rotate
+    python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight --rows=mathieu
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds --real_manual_dir=../shared/data/real_clips
 
-Writes experiments/results/table<N>_<scale>.md and .json, merged with the columns an
-earlier invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later), unless
---fresh; a file of another budget is refused. Runs live in
+Writes experiments/results/table<N>_<scale>.md and .json, merged with the runs an earlier
+invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later; or one row at a
+time, --rows=mathieu), unless --fresh; a file of another budget is refused. Runs live in
 WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
 is never retrained, an interrupted one resumes. See experiments/tables.py for the tables
 and scales, experiments/reproduce_lib.py for what is run.
@@ -25,6 +26,9 @@ _PATTERNS = flags.DEFINE_list("patterns", list(tables.PATTERNS),
 _CATEGORIES = flags.DEFINE_list("categories", list(tables.CATEGORIES),
                                 "Real categories to fill (tables with real columns: 2, 3, 5); "
                                 "empty for none.")
+_ROWS = flags.DEFINE_list("rows", None, "Rows to fill, by key (Table 1: mathieu,rnn,rnn_dqn; "
+                         "Table 5: original,small_z,large_z,small_q,large_q; see "
+                         "experiments/tables.py); default all.")
 _WORKDIR_ROOT = flags.DEFINE_string("workdir_root", "workdirs/experiments",
                                     "Runs go to WORKDIR_ROOT/<scale>/<run name>.")
 _RESULTS_DIR = flags.DEFINE_string("results_dir", "experiments/results",
@@ -36,7 +40,7 @@ _REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cine
 _REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
                                       "data is, printed in the result file.")
 _FRESH = flags.DEFINE_bool("fresh", False, "Overwrite the table file with this invocation's "
-                           "columns instead of keeping the other columns it holds.")
+                           "runs instead of keeping the other columns it holds.")
 flags.mark_flag_as_required("table")
 
 
@@ -48,7 +52,7 @@ def _main(argv):
         categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
         results_dir=_RESULTS_DIR.value, real_data_dir=_REAL_DATA_DIR.value,
         real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value,
-        fresh=_FRESH.value)
+        fresh=_FRESH.value, rows=_ROWS.value)
     print("\n".join(paths))
 
 

@@ -13,10 +13,11 @@ Training wall time is the one logged with the final checkpoint (checkpoints.trai
 summed over the sessions that resumed it, up to each one's last checkpoint), so a table
 built from runs trained earlier, or over several sessions, still states what they cost.
 
-The table file is merged, not overwritten: the columns an earlier invocation wrote and this
+The table file is merged, not overwritten: the runs an earlier invocation wrote and this
 one does not run are kept from table<N>_<scale>.json, with that invocation's times and
-hardware (experiments/table_file.py); a file of another budget is refused before any
-training unless `fresh`.
+hardware (experiments/table_file.py), so a table can be filled column by column
+(`patterns`, `categories`) or row by row (`rows`) over sessions that keep nothing but the
+committed files; a file of another budget is refused before any training unless `fresh`.
 """
 import json
 import os
@@ -170,11 +171,11 @@ def prepare_real_data(categories, data_dir, manual_dir):
 def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
               categories=tables.CATEGORIES, workdir_root="workdirs/experiments",
               results_dir="experiments/results", real_data_dir=None, real_manual_dir=None,
-              real_data_note=None, make_dataset=None, fresh=False):
+              real_data_note=None, make_dataset=None, fresh=False, rows=None):
     """Trains what table `table_number` needs at `scale_name`, evaluates, writes the table.
 
-    The table written holds the columns run now and, unless `fresh`, those of the
-    existing table<N>_<scale>.json that are not run now (kept as that file recorded them).
+    The table written holds the runs run now and, unless `fresh`, those of the existing
+    table<N>_<scale>.json that are not run now (kept as that file recorded them).
 
     Args:
       table_number: 1-5.
@@ -187,7 +188,8 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
       real_manual_dir: if given, real configs not yet prepared are built from it.
       real_data_note: a sentence on what the real data is (for the result file).
       make_dataset: the data pipeline (default cinegen_tf.data.pipeline.make_dataset).
-      fresh: overwrite the table file with this invocation's columns instead of merging.
+      fresh: overwrite the table file with this invocation's runs instead of merging.
+      rows: the row keys to fill (tables.Row.key, e.g. "rnn" or "small_z"); None: all.
 
     Returns:
       (markdown path, json path).
@@ -206,19 +208,23 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         if bad:
             raise ValueError(f"unknown {what} {bad}; known: {allowed}")
     table, scale = tables.TABLES[table_number], tables.SCALES[scale_name]
+    keys = [row.key for row in table.rows]
+    if rows is not None and (not rows or any(r not in keys for r in rows)):
+        raise ValueError(f"rows {list(rows)}: table {table_number}'s rows are {keys}")
     patterns = tuple(patterns) if "synthetic" in table.data else ()
     categories = tuple(categories) if "real" in table.data else ()
     if not patterns and not categories:
         raise ValueError(f"table {table_number} needs at least one of "
                          f"{' / '.join(table.data)} columns")
     path = table_file.stem(results_dir, table, scale) + ".json"
-    kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, patterns, categories)
+    runs = tuple(dict.fromkeys(table.runs(patterns, categories, rows)))  # dedupe, keep order
+    kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, runs)
     if categories and make_dataset is None:
         prepare_real_data(categories, real_data_dir, real_manual_dir)
     make_dataset = make_dataset or pipeline.make_dataset
     start, code = time.perf_counter(), table_file.code_version()
     records = {}
-    for run in dict.fromkeys(table.runs(patterns, categories)):  # dedupe, keep order
+    for run in runs:
         config = tables.run_config(run, scale, real_data_dir)
         workdir = os.path.join(workdir_root, scale.name, run.name)
         training = train_run(run, config, workdir, make_dataset)

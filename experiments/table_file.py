@@ -3,8 +3,9 @@
 `table<N>_<scale>.json` holds one record per run (its budget, times and numbers, see
 report.RunOutcome.record) and the invocations of experiments/reproduce.py that produced
 them (when, wall time, hardware, the real-data note). A table is filled over several
-invocations: the runs of the columns not run now are kept from the file (`kept_runs`),
-the columns run now replace theirs (`merge`), and the table is rendered from the union.
+invocations, column by column or cell by cell: the runs not run now are kept from the file
+(`kept_runs`), the runs run now replace theirs (`merge`), and the table is rendered from
+the union; a cell no invocation has run yet shows only the paper's number.
 
 Runs are only merged at the budget they were recorded with: a kept run whose steps,
 batch, precision (which at the cpu scale follows the hardware), Mathieu et al. patches,
@@ -134,8 +135,7 @@ def _rebuild_numbers(path, data, table, run, row):
 
 
 def _read(path, table, scale, replaced):
-    """{Run: record} of the file's runs whose (data, subset) is not in `replaced`, and
-    the file's invocations."""
+    """{Run: record} of the file's runs not in `replaced`, and the file's invocations."""
     try:
         with open(path) as f:
             return _parse(path, json.load(f), table, scale, replaced)
@@ -158,11 +158,8 @@ def _parse(path, data, table, scale, replaced):
         for kind in table.data:
             for subset in _subsets(data["columns"], kind):
                 run = row.run(kind, subset)
-                if (kind, subset) in replaced:
-                    continue
-                if run.name not in by_name:
-                    raise ValueError(f"{path} shows {tables.PATTERN_LABELS[subset]} but has "
-                                     f"no record of run {run.name}; {_FRESH}")
+                if run in replaced or (not old and run.name not in by_name):
+                    continue  # run now, or a cell not run yet
                 record = dict(by_name[run.name])
                 if old:
                     record["values"], record["no_match_rate"] = _rebuild_numbers(
@@ -195,13 +192,13 @@ def _difference(run, key, there, now, scale):
     return f"{run.name} {key}: {there!r} there, {now!r} at --scale={scale.name} now"
 
 
-def kept_runs(path, table, scale, patterns, categories):
-    """The runs of `path`'s columns that are not run now, to keep in the table.
+def kept_runs(path, table, scale, runs):
+    """The runs recorded in `path` that are not run now, to keep in the table.
 
     Args:
       path: table<N>_<scale>.json (need not exist).
       table, scale: a tables.Table and tables.Scale.
-      patterns, categories: the patterns and categories run now (their runs are replaced).
+      runs: the tables.Runs run now (their records are replaced).
 
     Returns:
       ({Run: record}, invocations) where each record's "invocation" indexes (1-based) the
@@ -213,8 +210,7 @@ def kept_runs(path, table, scale, patterns, categories):
     """
     if not os.path.isfile(path):
         return {}, []
-    replaced = {("synthetic", p) for p in patterns} | {("real", c) for c in categories}
-    records, invocations = _read(path, table, scale, replaced)
+    records, invocations = _read(path, table, scale, set(runs))
     differences = []
     for run, record in records.items():
         for key, value in _budget(run, scale).items():
@@ -233,7 +229,7 @@ def merge(kept, kept_invocations, new, new_invocation):
 
     Args:
       kept, kept_invocations: what kept_runs returned.
-      new: {Run: record} of this invocation (replacing any kept run of the same column).
+      new: {Run: record} of this invocation (replacing any kept record of the same run).
       new_invocation: this invocation's record (`invocation`).
 
     Returns:

@@ -102,9 +102,10 @@ class Table:
     def subsets(self, data, patterns, categories):
         return tuple(patterns) if data == "synthetic" else tuple(categories)
 
-    def runs(self, patterns, categories):
-        """The runs needed for the chosen patterns/categories, in table order."""
-        return tuple(row.run(data, subset) for row in self.rows for data in self.data
+    def runs(self, patterns, categories, rows=None):
+        """The runs needed for the chosen patterns/categories (and row keys), in table order."""
+        return tuple(row.run(data, subset) for row in self.rows
+                     if rows is None or row.key in rows for data in self.data
                      for subset in self.subsets(data, patterns, categories))
 
 

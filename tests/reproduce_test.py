@@ -272,6 +272,33 @@ def test_fresh_overwrites_the_table(merged, tmp_path):
     assert len(data["invocations"]) == 1 and not _runs(data, "eight")
 
 
+def test_a_table_fills_row_by_row(merged, tmp_path):
+    # The runs are trained already (merged's workdirs); only the table file is built anew.
+    kwargs, first, _, _ = merged
+    kwargs = dict(kwargs, results_dir=str(tmp_path / "results"))
+    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("constant",),
+                                     **kwargs)
+    data, text = _cells(js), open(md).read()
+    assert [r["run"] for r in data["runs"]] == ["synthetic-eight-constant"]
+    dqn = [c for c in data["cells"] if c["row"] == "rnn_dqn"]
+    assert dqn and all(c["ours"] is None and c["paper"] is not None for c in dqn)
+    assert "| RNN+DQN | not run (" in text and "| Constant | **" in text
+    assert "Cells not run yet at this scale (paper numbers only): RNN+DQN on Eight, " \
+           "RNN+DQN on Synthetic average." in text
+    assert not any(s.startswith("Ranking") for s in data["comparison"])  # one row only
+
+    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("rnn_dqn",),
+                                     **kwargs)
+    data = _cells(js)
+    assert data["cells"] == first["cells"] and data["comparison"] == first["comparison"]
+    assert [(r["run"], r["invocation"]) for r in data["runs"]] == [
+        ("synthetic-eight-constant", 1), ("synthetic-eight-rnn_dqn", 2)]
+    assert "not run (" not in open(md).read() and "Cells not run" not in open(md).read()
+    with pytest.raises(ValueError, match=r"rows \['rnn'\]: table 3's rows are "
+                                         r"\['constant', 'rnn_dqn'\]"):
+        reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("rnn",), **kwargs)
+
+
 def test_invocation_records_the_code_it_started_with(merged, tmp_path, monkeypatch):
     # A commit made while a long invocation runs must not be credited with its numbers.
     kwargs = _copy_results(merged[0], tmp_path)
@@ -296,7 +323,7 @@ def test_committed_tables_read_back_and_render_the_same(path, tmp_path, monkeypa
     trained_in, = {r["mixed_precision"] for r in old["runs"] if r["method"] != "constant"}
     monkeypatch.setattr(precision, "native_bfloat16", lambda: trained_in)
     table, scale = tables.TABLES[old["table"]], tables.SCALES[old["scale"]]
-    records, invocations = table_file.kept_runs(str(path), table, scale, (), ())
+    records, invocations = table_file.kept_runs(str(path), table, scale, ())
     _, js = report.write_table(table, scale, records, invocations, str(tmp_path))
     new = _cells(js)
     for key in ("cells", "columns", "comparison", "not_run"):
@@ -304,7 +331,7 @@ def test_committed_tables_read_back_and_render_the_same(path, tmp_path, monkeypa
     for old_run, new_run in zip(old["runs"], new["runs"], strict=True):
         assert {k: v for k, v in new_run.items() if k in old_run} == old_run
     # Written in the current layout, it reads back to the same runs and invocations.
-    assert table_file.kept_runs(js, table, scale, (), ()) == (records, invocations)
+    assert table_file.kept_runs(js, table, scale, ()) == (records, invocations)
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -314,12 +341,12 @@ def test_runs_of_another_precision_are_not_merged(native, tmp_path, monkeypatch)
     path = str(REPO_ROOT / "experiments" / "results" / "table3_cpu.json")
     table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
     if native:
-        records, _ = table_file.kept_runs(path, table, cpu, ("eight",), ())
+        records, _ = table_file.kept_runs(path, table, cpu, table.runs(("eight",), ()))
         assert tables.Run("synthetic", "rotate", "rnn_dqn") in records
     else:
         with pytest.raises(ValueError, match=r"synthetic-rotate-rnn_dqn was trained in "
                            r"bfloat16 there, float32 at --scale=cpu on this machine"):
-            table_file.kept_runs(path, table, cpu, ("eight",), ())
+            table_file.kept_runs(path, table, cpu, table.runs(("eight",), ()))
 
 
 def test_old_table_with_a_run_only_inside_an_average(tmp_path):
@@ -331,6 +358,7 @@ def test_old_table_with_a_run_only_inside_an_average(tmp_path):
     path.write_text(json.dumps(data))
     table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
     with pytest.raises(ValueError, match="only inside an average.*Water flowing.*--fresh"):
-        table_file.kept_runs(str(path), table, cpu, ("eight",), ())
-    records, _ = table_file.kept_runs(str(path), table, cpu, ("eight",), ("water_flowing", "fire"))
+        table_file.kept_runs(str(path), table, cpu, table.runs(("eight",), ()))
+    records, _ = table_file.kept_runs(str(path), table, cpu,
+                                      table.runs(("eight",), ("water_flowing", "fire")))
     assert records == {}  # every column of the file is run again: nothing to rebuild
