@@ -159,11 +159,12 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
     for row in table.rows:
         values = []
         for c in cols:
-            if not filled(records, row, c):
+            done = filled(records, row, c)
+            if not done:
                 empty.append(f"{row.label} on {c.label}")
             for m in table.metrics:
                 ours, paper = cells[(row.key, c.key, m)]
-                value = (f"**{_fmt(m, ours)}**" if filled(records, row, c) else "not run"
+                value = (f"**{_fmt(m, ours)}**" if done else "not run"
                          ) + f" ({_fmt(m, paper, paper=True)})"
                 if (row.key, c.key) in no_match:
                     value += f", no match in {100 * no_match[(row.key, c.key)]:.0f}% of frames"

@@ -40,7 +40,7 @@ _REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cine
 _REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
                                       "data is, printed in the result file.")
 _FRESH = flags.DEFINE_bool("fresh", False, "Overwrite the table file with this invocation's "
-                           "runs instead of keeping the other columns it holds.")
+                           "runs instead of keeping the other runs it holds.")
 flags.mark_flag_as_required("table")
 
 

@@ -158,8 +158,13 @@ def _parse(path, data, table, scale, replaced):
         for kind in table.data:
             for subset in _subsets(data["columns"], kind):
                 run = row.run(kind, subset)
-                if run in replaced or (not old and run.name not in by_name):
-                    continue  # run now, or a cell not run yet
+                if run in replaced:
+                    continue
+                if run.name not in by_name:
+                    if old:  # format 1 recorded every run of the columns it showed
+                        raise ValueError(f"{path} shows {tables.PATTERN_LABELS[subset]} but "
+                                         f"has no record of run {run.name}; {_FRESH}")
+                    continue  # a cell not run yet
                 record = dict(by_name[run.name])
                 if old:
                     record["values"], record["no_match_rate"] = _rebuild_numbers(
