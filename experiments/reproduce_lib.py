@@ -18,6 +18,8 @@ one does not run are kept from table<N>_<scale>.json, with that invocation's tim
 hardware (experiments/table_file.py), so a table can be filled column by column
 (`patterns`, `categories`) or row by row (`rows`) over sessions that keep nothing but the
 committed files; a file of another budget is refused before any training unless `fresh`.
+A table whose runs were trained in float32 is extended in float32 on any hardware
+(table_file.follow_float32).
 """
 import json
 import os
@@ -217,6 +219,8 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         raise ValueError(f"table {table_number} needs at least one of "
                          f"{' / '.join(table.data)} columns")
     path = table_file.stem(results_dir, table, scale) + ".json"
+    if not fresh:
+        scale = table_file.follow_float32(path, scale)
     runs = tuple(dict.fromkeys(table.runs(patterns, categories, rows)))  # dedupe, keep order
     kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, runs)
     if categories and make_dataset is None:

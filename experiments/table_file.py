@@ -8,12 +8,14 @@ invocations, column by column or cell by cell: the runs not run now are kept fro
 the union; a cell no invocation has run yet shows only the paper's number.
 
 Runs are only merged at the budget they were recorded with: a kept run whose steps,
-batch, precision (which at the cpu scale follows the hardware), Mathieu et al. patches,
-seeds or synthetic test sequences differ from the current scale's is refused (the caller
-may overwrite the file instead: `fresh`).
+batch, precision, Mathieu et al. patches, seeds or synthetic test sequences differ from
+the current scale's is refused (the caller may overwrite the file instead: `fresh`). At
+the cpu scale precision follows the hardware, except that a table begun in float32 goes
+on in float32 everywhere (`follow_float32`).
 Files written before this layout (no "format" key) held no per-run numbers: they are
 rebuilt from the per-pattern/category cells, which hold exactly one run's numbers.
 """
+import dataclasses
 import json
 import os
 import platform
@@ -195,6 +197,26 @@ def _difference(run, key, there, now, scale):
                 f"{precision.label(now)} at --scale={scale.name} on this machine (bfloat16 "
                 f"only where native: cinegen_tf/training/precision.py)")
     return f"{run.name} {key}: {there!r} there, {now!r} at --scale={scale.name} now"
+
+
+def follow_float32(path, scale):
+    """`scale`, but training in float32 if the trained runs recorded in `path` were.
+
+    Where a scale's precision follows the hardware (cpu: bfloat16 only where native), a
+    table begun in float32 stays float32 on bfloat16 hardware too, so any machine can go
+    on filling it (float32 costs ~1.7x bfloat16 there, cinegen_tf/training/precision.py).
+    A bfloat16 table is not followed: bfloat16 is ~10x slower than float32 off native
+    hardware, so there `kept_runs` refuses it instead.
+    """
+    if scale.mixed_precision is not None or not os.path.isfile(path):
+        return scale
+    try:
+        with open(path) as f:
+            trained = {r["mixed_precision"] for r in json.load(f)["runs"]
+                       if r["method"] != "constant"}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        return scale  # kept_runs names what is wrong with the file
+    return dataclasses.replace(scale, mixed_precision=False) if trained == {False} else scale
 
 
 def kept_runs(path, table, scale, runs):

@@ -19,8 +19,9 @@ for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a 
 over several invocations (--patterns=eight, then rotate) when one session is shorter.
 The cpu scale trains in bfloat16 only where the hardware has it natively
 (cinegen_tf/training/precision.py; ~10x slower than float32 elsewhere) and in float32
-otherwise; each run's record states which, and runs of different precision are not merged
-into one table (experiments/table_file.py). On a 2-core AVX2-only CPU in float32 a real-data
+otherwise, and a table begun in float32 goes on in float32 on any hardware; each run's
+record states which, and runs of different precision are not merged into one table
+(experiments/table_file.py). On a 2-core AVX2-only CPU in float32 a real-data
 RNN+DQN run trained in 18-24 min (table5_cpu.md), ~7x its AMX time, and Mathieu et al.'s
 in-training evaluation of 16 sequences took 2.5 min; runs resume from their last checkpoint
 (every 40 steps), so a table is filled over several sessions by re-invoking its command.
@@ -169,8 +170,9 @@ SCALES = {
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
     # Cost per run: see the module docstring (experiments/results/*_cpu.md list the times).
     "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (bfloat16 mixed "
-                 "precision where the CPU has it natively, float32 elsewhere), Mathieu et al. "
-                 "on 32x32 patches, 256 synthetic test sequences",
+                 "precision where the CPU has it natively, float32 elsewhere and for tables "
+                 "begun in float32), Mathieu et al. on 32x32 patches, 256 synthetic test "
+                 "sequences",
                  num_steps=240, batch_size=16, mixed_precision=None, mathieu_patch_size=32,
                  num_test_sequences=256, eval_batch_size=32,
                  train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 40),

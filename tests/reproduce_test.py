@@ -349,6 +349,43 @@ def test_runs_of_another_precision_are_not_merged(native, tmp_path, monkeypatch)
             table_file.kept_runs(path, table, cpu, table.runs(("eight",), ()))
 
 
+def test_a_float32_table_goes_on_in_float32_on_bfloat16_hardware(tmp_path, monkeypatch):
+    # table1_cpu.json's runs were trained in float32 on an AVX2-only CPU.
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: True)
+    path = str(REPO_ROOT / "experiments" / "results" / "table1_cpu.json")
+    table, cpu = tables.TABLES[1], tables.SCALES["cpu"]
+    mathieu = tables.Run("synthetic", "eight", "mathieu")
+    with pytest.raises(ValueError, match="trained in float32 there, bfloat16"):
+        table_file.kept_runs(path, table, cpu, (mathieu,))
+    followed = table_file.follow_float32(path, cpu)
+    assert tables.run_config(mathieu, followed).train.mixed_precision is False
+    records, _ = table_file.kept_runs(path, table, followed, (mathieu,))
+    assert tables.Run("synthetic", "eight", "rnn") in records
+    # A bfloat16 table, no table, or a scale of fixed precision: the scale as it was.
+    assert table_file.follow_float32(
+        str(REPO_ROOT / "experiments" / "results" / "table3_cpu.json"), cpu) is cpu
+    assert table_file.follow_float32(str(tmp_path / "table1_cpu.json"), cpu) is cpu
+    assert table_file.follow_float32(path, tables.SCALES["smoke"]) is tables.SCALES["smoke"]
+
+    # The runner trains the rows it fills in float32, and not with --fresh.
+    trained = []
+
+    def train_nothing(run, config, workdir, make_dataset=None):
+        trained.append(config.train.mixed_precision)
+        raise KeyboardInterrupt  # stop before any work
+
+    monkeypatch.setattr(reproduce_lib, "train_run", train_nothing)
+    results = tmp_path / "results"
+    results.mkdir()
+    shutil.copy(path, results)
+    for fresh in (False, True):
+        with pytest.raises(KeyboardInterrupt):
+            reproduce_lib.reproduce(1, "cpu", patterns=("eight",), categories=(),
+                                    rows=("mathieu",), results_dir=str(results),
+                                    workdir_root=str(tmp_path / "runs"), fresh=fresh)
+    assert trained == [False, True]
+
+
 def test_old_table_with_a_run_only_inside_an_average(tmp_path):
     # A format-1 file (no per-run numbers): table3_cpu.json as committed at 042d904.
     data = _cells(REPO_ROOT / "tests" / "testdata" / "table3_cpu_format1.json")
