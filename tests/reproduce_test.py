@@ -370,16 +370,19 @@ def test_a_float32_table_goes_on_in_float32_on_bfloat16_hardware(tmp_path, monke
     # The runner trains the rows it fills in float32, and not with --fresh.
     trained = []
 
+    class Stop(Exception):
+        """Raised by the fake train_run: stops the runner before any work."""
+
     def train_nothing(run, config, workdir, make_dataset=None):
         trained.append(config.train.mixed_precision)
-        raise KeyboardInterrupt  # stop before any work
+        raise Stop
 
     monkeypatch.setattr(reproduce_lib, "train_run", train_nothing)
     results = tmp_path / "results"
     results.mkdir()
     shutil.copy(path, results)
     for fresh in (False, True):
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(Stop):
             reproduce_lib.reproduce(1, "cpu", patterns=("eight",), categories=(),
                                     rows=("mathieu",), results_dir=str(results),
                                     workdir_root=str(tmp_path / "runs"), fresh=fresh)
