@@ -1,0 +1,107 @@
+"""The table file: committed tables read back and render the same; runs are kept only in the
+precision they were trained in (a float32 table goes on in float32); old formats still read."""
+import json
+import pathlib
+import shutil
+
+import pytest
+
+from cinegen_tf.training import precision
+from experiments import report, reproduce_lib, table_file, tables
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+RESULTS = REPO_ROOT / "experiments" / "results"
+
+
+def _cells(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")),
+                         ids=lambda p: p.name)
+def test_committed_tables_read_back_and_render_the_same(path, tmp_path, monkeypatch):
+    old = _cells(path)
+    # Read back on hardware of the precision the file's runs were trained in.
+    trained_in, = {r["mixed_precision"] for r in old["runs"] if r["method"] != "constant"}
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: trained_in)
+    table, scale = tables.TABLES[old["table"]], tables.SCALES[old["scale"]]
+    records, invocations = table_file.kept_runs(str(path), table, scale, ())
+    _, js = report.write_table(table, scale, records, invocations, str(tmp_path))
+    new = _cells(js)
+    for key in ("cells", "columns", "comparison", "not_run"):
+        assert new[key] == old[key], key
+    for old_run, new_run in zip(old["runs"], new["runs"], strict=True):
+        assert {k: v for k, v in new_run.items() if k in old_run} == old_run
+    # Written in the current layout, it reads back to the same runs and invocations.
+    assert table_file.kept_runs(js, table, scale, ()) == (records, invocations)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_runs_of_another_precision_are_not_merged(native, tmp_path, monkeypatch):
+    # table3_cpu.json's runs were trained in bfloat16 on a CPU with AMX.
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: native)
+    path = str(RESULTS / "table3_cpu.json")
+    table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
+    if native:
+        records, _ = table_file.kept_runs(path, table, cpu, table.runs(("eight",), ()))
+        assert tables.Run("synthetic", "rotate", "rnn_dqn") in records
+    else:
+        with pytest.raises(ValueError, match=r"synthetic-rotate-rnn_dqn was trained in "
+                           r"bfloat16 there, float32 at --scale=cpu on this machine"):
+            table_file.kept_runs(path, table, cpu, table.runs(("eight",), ()))
+
+
+def test_a_float32_table_goes_on_in_float32_on_bfloat16_hardware(tmp_path, monkeypatch):
+    # table1_cpu.json's runs were trained in float32 on an AVX2-only CPU.
+    monkeypatch.setattr(precision, "native_bfloat16", lambda: True)
+    path = str(RESULTS / "table1_cpu.json")
+    table, cpu = tables.TABLES[1], tables.SCALES["cpu"]
+    mathieu = tables.Run("synthetic", "eight", "mathieu")
+    with pytest.raises(ValueError, match="trained in float32 there, bfloat16"):
+        table_file.kept_runs(path, table, cpu, (mathieu,))
+    followed = table_file.follow_float32(path, cpu)
+    assert tables.run_config(mathieu, followed).train.mixed_precision is False
+    records, _ = table_file.kept_runs(path, table, followed, (mathieu,))
+    assert tables.Run("synthetic", "eight", "rnn") in records
+    # A bfloat16 table, no table, or a scale of fixed precision: the scale as it was.
+    assert table_file.follow_float32(
+        str(RESULTS / "table3_cpu.json"), cpu) is cpu
+    assert table_file.follow_float32(str(tmp_path / "table1_cpu.json"), cpu) is cpu
+    assert table_file.follow_float32(path, tables.SCALES["smoke"]) is tables.SCALES["smoke"]
+
+    # The runner trains the rows it fills in float32, and not with --fresh.
+    trained = []
+
+    class Stop(Exception):
+        """Raised by the fake train_run: stops the runner before any work."""
+
+    def train_nothing(run, config, workdir, make_dataset=None):
+        trained.append(config.train.mixed_precision)
+        raise Stop
+
+    monkeypatch.setattr(reproduce_lib, "train_run", train_nothing)
+    results = tmp_path / "results"
+    results.mkdir()
+    shutil.copy(path, results)
+    for fresh in (False, True):
+        with pytest.raises(Stop):
+            reproduce_lib.reproduce(1, "cpu", patterns=("eight",), categories=(),
+                                    rows=("mathieu",), results_dir=str(results),
+                                    workdir_root=str(tmp_path / "runs"), fresh=fresh)
+    assert trained == [False, True]
+
+
+def test_old_table_with_a_run_only_inside_an_average(tmp_path):
+    # A format-1 file (no per-run numbers): table3_cpu.json as committed at 042d904.
+    data = _cells(REPO_ROOT / "tests" / "testdata" / "table3_cpu_format1.json")
+    assert "format" not in data
+    data["columns"] = [c for c in data["columns"] if c["key"] not in ("water_flowing", "fire")]
+    path = tmp_path / "table3_cpu.json"
+    path.write_text(json.dumps(data))
+    table, cpu = tables.TABLES[3], tables.SCALES["cpu"]
+    with pytest.raises(ValueError, match="only inside an average.*Water flowing.*--fresh"):
+        table_file.kept_runs(str(path), table, cpu, table.runs(("eight",), ()))
+    records, _ = table_file.kept_runs(str(path), table, cpu,
+                                      table.runs(("eight",), ("water_flowing", "fire")))
+    assert records == {}  # every column of the file is run again: nothing to rebuild
