@@ -198,7 +198,10 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
               *table_file.invocation_lines(records, invocations),
               f"- Training time of the runs (whenever trained): "
               f"{'at least ' if partial else ''}{total_train / 60:.1f} min in total"
-              f"{_partial_note(runs)}. Each run below names the invocation that evaluated it.",
+              f"{_partial_note(runs)}. Each run below names the invocation that added it to "
+              f"this table; a run trained and scored before (e.g. for another table) is read "
+              f"from its result.json, and that invocation's wall time leaves out its training "
+              f"and scoring.",
               "",
               "| run | invocation | steps | batch | precision | test sequences | train (min) "
               "| eval (s) |", "|---|---|---|---|---|---|---|---|"]

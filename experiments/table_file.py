@@ -86,6 +86,11 @@ def invocation(wall_seconds, code, real_data_note=None):
             "real_data_note": real_data_note}
 
 
+def _duration(seconds):
+    """'97.7 min', or '2 s' for an invocation that only read runs scored before."""
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
 def invocation_lines(records, invocations):
     """Markdown lines, one per invocation: when, which columns, wall time, hardware."""
     lines = []
@@ -97,7 +102,7 @@ def invocation_lines(records, invocations):
         lines.append(
             f"- Invocation {number} (finished {inv['finished_utc'] or 'at a time not recorded'}"
             f"{', code ' + inv['code'] if inv.get('code') else ''}"
-            f") gave {', '.join(labels)}: wall time {inv['wall_seconds'] / 60:.1f} min. "
+            f") gave {', '.join(labels)}: wall time {_duration(inv['wall_seconds'])}. "
             f"Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
             f"logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
             f"{hw['python']}; load average at the end "

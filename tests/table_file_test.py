@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from cinegen_tf.training import precision
-from experiments import report, reproduce_lib, table_file, tables
+from experiments import render, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "experiments" / "results"
@@ -20,21 +20,21 @@ def _cells(path):
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")),
                          ids=lambda p: p.name)
-def test_committed_tables_read_back_and_render_the_same(path, tmp_path, monkeypatch):
+def test_committed_tables_read_back_and_render_the_same(path, tmp_path):
     old = _cells(path)
-    # Read back on hardware of the precision the file's runs were trained in.
-    trained_in, = {r["mixed_precision"] for r in old["runs"] if r["method"] != "constant"}
-    monkeypatch.setattr(precision, "native_bfloat16", lambda: trained_in)
-    table, scale = tables.TABLES[old["table"]], tables.SCALES[old["scale"]]
-    records, invocations = table_file.kept_runs(str(path), table, scale, ())
-    _, js = report.write_table(table, scale, records, invocations, str(tmp_path))
+    md, js = render.render(str(path), str(tmp_path))
     new = _cells(js)
     for key in ("cells", "columns", "comparison", "not_run"):
         assert new[key] == old[key], key
     for old_run, new_run in zip(old["runs"], new["runs"], strict=True):
         assert {k: v for k, v in new_run.items() if k in old_run} == old_run
     # Written in the current layout, it reads back to the same runs and invocations.
-    assert table_file.kept_runs(js, table, scale, ()) == (records, invocations)
+    assert render.read(js) == render.read(str(path))
+    # The committed .md is the runner's rendering of its .json, in the current layout.
+    with open(md) as f:
+        assert path.with_suffix(".md").read_text() == f.read(), (
+            f"{path.with_suffix('.md').name} is not what its .json renders to now; run "
+            f"python -m experiments.render {path.relative_to(REPO_ROOT)}")
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -105,3 +105,13 @@ def test_old_table_with_a_run_only_inside_an_average(tmp_path):
     records, _ = table_file.kept_runs(str(path), table, cpu,
                                       table.runs(("eight",), ("water_flowing", "fire")))
     assert records == {}  # every column of the file is run again: nothing to rebuild
+
+
+def test_render_names_a_file_that_is_not_a_table(tmp_path):
+    path = tmp_path / "table1_cpu.json"
+    path.write_text('{"table": 1}')
+    with pytest.raises(ValueError, match=r"table1_cpu\.json is not a result table"):
+        render.render(str(path))
+    path.write_text("{")
+    with pytest.raises(ValueError, match=r"table1_cpu\.json is not a result table"):
+        render.render(str(path))
