@@ -1,34 +1,18 @@
-"""The table runner: tables as data, paper numbers, smoke-scale tables, skipping trained runs,
-merging a table's columns over several invocations."""
-import dataclasses
-import importlib.util
+"""The table runner: tables as data, paper numbers, smoke-scale tables, skipping trained runs
+(a table merged over several invocations: table_merge_test.py)."""
 import json
 import os
 import pathlib
 import re
-import shutil
-import subprocess
 import sys
 
 import pytest
 
 from cinegen_tf.training import checkpoints, precision
-from experiments import paper_numbers, reproduce_lib, table_file, tables
+from experiments import paper_numbers, reproduce_lib, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAPER = REPO_ROOT.parent / "shared" / "paper" / "image2gif_wacv2018.txt"
-
-
-def _fake_data_module():
-    """tests/eval_lib_test.py's fake pipeline (tests are not a package: load by path)."""
-    spec = importlib.util.spec_from_file_location("eval_lib_test_data",
-                                                  REPO_ROOT / "tests" / "eval_lib_test.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FAKE = _fake_data_module().make_fake_dataset(size=64, num_frames=4, num_test=3)
 
 
 def test_paper_numbers_are_the_papers_digits():
@@ -84,9 +68,9 @@ def _cells(path):
         return json.load(f)
 
 
-def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
+def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path, fake_make_dataset):
     root, results = str(tmp_path / "runs"), str(tmp_path / "results")
-    kwargs = dict(workdir_root=root, results_dir=results, make_dataset=FAKE)
+    kwargs = dict(workdir_root=root, results_dir=results, make_dataset=fake_make_dataset)
     md, js = reproduce_lib.reproduce(4, "smoke", patterns=("eight",), **kwargs)
     assert os.path.basename(md) == "table4_smoke.md"
     data = _cells(js)
@@ -146,7 +130,7 @@ def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path):
                                                  "train_time_complete": True}
 
 
-def test_workdir_of_another_run_is_refused(tmp_path):
+def test_workdir_of_another_run_is_refused(tmp_path, fake_make_dataset):
     workdir = tmp_path / "smoke" / "synthetic-eight-rnn"
     workdir.mkdir(parents=True)
     config = tables.run_config(tables.Run("synthetic", "eight", "rnn"), tables.SCALES["smoke"])
@@ -154,7 +138,7 @@ def test_workdir_of_another_run_is_refused(tmp_path):
     (workdir / "config.json").write_text(config.to_json_best_effort())
     with pytest.raises(ValueError, match="train.batch_size: 7 there, 2 now"):
         reproduce_lib.reproduce(4, "smoke", patterns=("eight",), workdir_root=str(tmp_path),
-                                results_dir=str(tmp_path / "r"), make_dataset=FAKE)
+                                results_dir=str(tmp_path / "r"), make_dataset=fake_make_dataset)
     # How often a run is checkpointed may change under it: nothing it computes depends on it.
     now = tables.run_config(tables.Run("synthetic", "eight", "rnn"), tables.SCALES["smoke"])
     config.train.update(batch_size=now.train.batch_size, checkpoint_every=7, keep_checkpoints=9)
@@ -186,130 +170,3 @@ def test_bad_arguments_are_named():
         reproduce_lib.reproduce(1, "huge")
     with pytest.raises(ValueError, match="unknown pattern \\['eigth'\\]"):
         reproduce_lib.reproduce(1, "smoke", patterns=("eigth",))
-
-
-@pytest.fixture(scope="module")
-def merged(tmp_path_factory):
-    """Table 3 (synthetic columns) filled by two invocations: eight, then rotate."""
-    root = tmp_path_factory.mktemp("merged")
-    kwargs = dict(categories=(), workdir_root=str(root / "runs"),
-                  results_dir=str(root / "results"), make_dataset=FAKE)
-    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
-    first = _cells(js)
-    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("rotate",), **kwargs)
-    return kwargs, first, _cells(js), open(md).read()
-
-
-def _git(*args):
-    return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
-
-
-def _copy_results(kwargs, tmp_path):
-    """kwargs writing to a copy of the merged results (tests must not change the fixture)."""
-    shutil.copytree(kwargs["results_dir"], tmp_path / "results")
-    return dict(kwargs, results_dir=str(tmp_path / "results"))
-
-
-def _runs(data, subset):
-    return {r["run"]: r for r in data["runs"] if f"-{subset}-" in r["run"]}
-
-
-def _column_cells(data, column):
-    return [c for c in data["cells"] if c["column"] == column]
-
-
-def test_second_invocation_adds_its_columns_and_keeps_the_first(merged):
-    _, first, data, text = merged
-    assert [c["key"] for c in data["columns"]] == ["eight", "rotate", "synthetic_average"]
-    assert _column_cells(data, "eight") == _column_cells(first, "eight")
-    assert _runs(data, "eight") == _runs(first, "eight")  # invocation 1 in both
-    assert data["invocations"][0] == first["invocations"][0]
-    assert {r["invocation"] for r in _runs(data, "rotate").values()} == {2}
-    ours = {(c["row"], c["column"], c["metric"]): c["ours"] for c in data["cells"]}
-    for row in ("constant", "rnn_dqn"):  # the average is over both invocations' columns
-        mean = (ours[(row, "eight", "frame_diff_psnr")] +
-                ours[(row, "rotate", "frame_diff_psnr")]) / 2
-        assert ours[(row, "synthetic_average", "frame_diff_psnr")] == pytest.approx(mean)
-    assert "of 3 columns" in data["comparison"][0]
-    assert "- Invocation 1 (finished 20" in text and ") gave Eight: wall time" in text
-    assert ") gave Rotate: wall time" in text
-    code = data["invocations"][1]["code"]
-    assert code == table_file.code_version() and code.startswith(_git("rev-parse", "HEAD")[:10])
-    assert f", code {code}) gave Rotate" in text
-    assert "Our Synthetic average averages eight, rotate only" in text
-
-
-def test_rerunning_a_column_replaces_only_it(merged, tmp_path):
-    kwargs, _, before, _ = merged
-    kwargs = _copy_results(kwargs, tmp_path)
-    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
-    data = _cells(js)
-    assert [c["key"] for c in data["columns"]] == ["eight", "rotate", "synthetic_average"]
-    # Invocation 1 gave nothing any more: rotate's invocation is now the first, eight's the new.
-    assert data["invocations"][0] == before["invocations"][1]
-    assert {k: dict(r, invocation=2) for k, r in _runs(data, "rotate").items()} == \
-        _runs(before, "rotate")
-    assert {r["invocation"] for r in _runs(data, "eight").values()} == {2}
-    assert not any(r["trained_in_this_invocation"] for r in _runs(data, "eight").values())
-
-
-def test_table_of_another_budget_is_refused_before_training(merged, tmp_path, monkeypatch):
-    kwargs = _copy_results(merged[0], tmp_path)
-    smoke = tables.SCALES["smoke"]
-    monkeypatch.setitem(tables.SCALES, "smoke", dataclasses.replace(smoke, num_steps=3))
-    with pytest.raises(ValueError, match=r"table3_smoke\.json holds runs of another budget.*"
-                       r"steps: 2 there, 3 at --scale=smoke now.*--fresh"):
-        reproduce_lib.reproduce(3, "smoke", patterns=("o",), **kwargs)
-    assert not os.path.exists(os.path.join(kwargs["workdir_root"], "smoke", "synthetic-o-rnn_dqn"))
-
-
-def test_fresh_overwrites_the_table(merged, tmp_path):
-    kwargs = _copy_results(merged[0], tmp_path)
-    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("rotate",), fresh=True, **kwargs)
-    data = _cells(js)
-    assert [c["key"] for c in data["columns"]] == ["rotate", "synthetic_average"]
-    assert len(data["invocations"]) == 1 and not _runs(data, "eight")
-
-
-def test_a_table_fills_row_by_row(merged, tmp_path):
-    # The runs are trained already (merged's workdirs); only the table file is built anew.
-    kwargs, first, _, _ = merged
-    kwargs = dict(kwargs, results_dir=str(tmp_path / "results"))
-    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("constant",),
-                                     **kwargs)
-    data, text = _cells(js), open(md).read()
-    assert [r["run"] for r in data["runs"]] == ["synthetic-eight-constant"]
-    dqn = [c for c in data["cells"] if c["row"] == "rnn_dqn"]
-    assert dqn and all(c["ours"] is None and c["paper"] is not None for c in dqn)
-    assert "| RNN+DQN | not run (" in text and "| Constant | **" in text
-    assert "Cells not run yet at this scale (paper numbers only): RNN+DQN on Eight, " \
-           "RNN+DQN on Synthetic average." in text
-    assert not any(s.startswith("Ranking") for s in data["comparison"])  # one row only
-
-    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("rnn_dqn",),
-                                     **kwargs)
-    data = _cells(js)
-    assert data["cells"] == first["cells"] and data["comparison"] == first["comparison"]
-    assert [(r["run"], r["invocation"]) for r in data["runs"]] == [
-        ("synthetic-eight-constant", 1), ("synthetic-eight-rnn_dqn", 2)]
-    assert "not run (" not in open(md).read() and "Cells not run" not in open(md).read()
-    with pytest.raises(ValueError, match=r"rows \['rnn'\]: table 3's rows are "
-                                         r"\['constant', 'rnn_dqn'\]"):
-        reproduce_lib.reproduce(3, "smoke", patterns=("eight",), rows=("rnn",), **kwargs)
-
-
-def test_invocation_records_the_code_it_started_with(merged, tmp_path, monkeypatch):
-    # A commit made while a long invocation runs must not be credited with its numbers.
-    kwargs = _copy_results(merged[0], tmp_path)
-    head = {"code": "started-at"}
-    monkeypatch.setattr(table_file, "code_version", lambda: head["code"])
-    evaluate = reproduce_lib.evaluate_run
-
-    def evaluate_then_commit(*args, **kw):
-        head["code"] = "committed-meanwhile"
-        return evaluate(*args, **kw)
-
-    monkeypatch.setattr(reproduce_lib, "evaluate_run", evaluate_then_commit)
-    _, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), **kwargs)
-    assert _cells(js)["invocations"][-1]["code"] == "started-at"
