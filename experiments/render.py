@@ -32,7 +32,7 @@ def read(path):
         with open(path) as f:
             data = json.load(f)
         table, scale = tables.TABLES[data["table"]], tables.SCALES[data["scale"]]
-        trained = {r["mixed_precision"] for r in data["runs"] if r["method"] != "constant"}
+        trained = table_file.trained_precisions(data["runs"])
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
         raise ValueError(f"{path} is not a result table the runner wrote "
                          f"({type(e).__name__}: {e})") from e

@@ -204,6 +204,12 @@ def _difference(run, key, there, now, scale):
     return f"{run.name} {key}: {there!r} there, {now!r} at --scale={scale.name} now"
 
 
+def trained_precisions(runs):
+    """The set of `mixed_precision` values of a table file's run records that trained
+    (a constant run trains nothing, so it has no precision of its own)."""
+    return {r["mixed_precision"] for r in runs if r["method"] != "constant"}
+
+
 def follow_float32(path, scale):
     """`scale`, but training in float32 if the trained runs recorded in `path` were.
 
@@ -217,8 +223,7 @@ def follow_float32(path, scale):
         return scale
     try:
         with open(path) as f:
-            trained = {r["mixed_precision"] for r in json.load(f)["runs"]
-                       if r["method"] != "constant"}
+            trained = trained_precisions(json.load(f)["runs"])
     except (OSError, json.JSONDecodeError, KeyError, TypeError):
         return scale  # kept_runs names what is wrong with the file
     return dataclasses.replace(scale, mixed_precision=False) if trained == {False} else scale
