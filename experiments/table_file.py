@@ -40,10 +40,11 @@ def stem(results_dir, table, scale):
 
 
 def hardware():
-    """CPU model (/proc/cpuinfo), cores, TF/Keras/Python versions and the load average."""
+    """CPU model and its speed-deciding flags (/proc/cpuinfo), cores, TF/Keras/Python
+    versions and the load average."""
     model = precision.cpuinfo_field(("model name",)) or platform.processor() or "unknown"
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return {"cpu": model, "logical_cores": os.cpu_count(),
+    return {"cpu": model, "cpu_flags": precision.speed_flags(), "logical_cores": os.cpu_count(),
             "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
             else os.cpu_count(), "tensorflow": tf.__version__, "keras": keras.__version__,
             "python": platform.python_version(), "load_average_1_5_15_min": list(load)}
@@ -99,11 +100,12 @@ def invocation_lines(records, invocations):
         labels = [tables.PATTERN_LABELS[s] for s in tables.PATTERNS + tables.CATEGORIES
                   if s in ran]
         hw = inv["hardware"]
+        flags = f" ({', '.join(hw['cpu_flags']) or 'no AVX2'})" if "cpu_flags" in hw else ""
         lines.append(
             f"- Invocation {number} (finished {inv['finished_utc'] or 'at a time not recorded'}"
             f"{', code ' + inv['code'] if inv.get('code') else ''}"
             f") gave {', '.join(labels)}: wall time {_duration(inv['wall_seconds'])}. "
-            f"Hardware: {hw['cpu']}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
+            f"Hardware: {hw['cpu']}{flags}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
             f"logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
             f"{hw['python']}; load average at the end "
             f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "

@@ -52,3 +52,9 @@ def test_quickstart_asks_for_bfloat16_only_where_it_is_native(monkeypatch):
     for native in (False, True):
         monkeypatch.setattr(precision, "native_bfloat16", lambda native=native: native)
         assert quickstart.get_config().train.mixed_precision is native
+
+
+def test_speed_flags_name_what_decides_training_speed_in_order(tmp_path):
+    cpuinfo = _cpuinfo(tmp_path, "amx_bf16 avx512_bf16 avx512f fma avx2")
+    assert precision.speed_flags(cpuinfo) == ["avx2", "avx512f", "avx512_bf16", "amx_bf16"]
+    assert precision.speed_flags(_cpuinfo(tmp_path, "avx fma")) == []

@@ -115,3 +115,19 @@ def test_render_names_a_file_that_is_not_a_table(tmp_path):
     path.write_text("{")
     with pytest.raises(ValueError, match=r"table1_cpu\.json is not a result table"):
         render.render(str(path))
+
+
+def test_invocation_names_the_cpu_flags_where_recorded():
+    hw = {"cpu": "AMD EPYC", "usable_cores": 2, "logical_cores": 2, "tensorflow": "2.21.0",
+          "keras": "3.15.1", "python": "3.11.7", "load_average_1_5_15_min": [2.0, 2.0, 2.0]}
+    invocations = [{"finished_utc": "2026-12-04T20:00:00Z", "code": "abc", "wall_seconds": 60,
+                    "hardware": dict(hw, cpu_flags=["avx2", "avx512f"])},
+                   {"finished_utc": "2026-12-04T21:00:00Z", "code": "abc", "wall_seconds": 60,
+                    "hardware": dict(hw, cpu_flags=[])},
+                   {"finished_utc": "2026-12-03T20:00:00Z", "code": "abc", "wall_seconds": 60,
+                    "hardware": hw}]  # recorded before the flags were
+    lines = table_file.invocation_lines({}, invocations)
+    assert "Hardware: AMD EPYC (avx2, avx512f), 2 usable cores" in lines[0]
+    assert "Hardware: AMD EPYC (no AVX2), 2 usable cores" in lines[1]
+    assert "Hardware: AMD EPYC, 2 usable cores" in lines[2]
+    assert set(table_file.hardware()["cpu_flags"]) <= set(precision.SPEED_CPU_FLAGS)

@@ -42,6 +42,17 @@ def cpu_flags(path=None):
     return set((cpuinfo_field(("flags", "Features"), path) or "").split())
 
 
+# The flags that decide how fast a CPU trains these models, widest last.
+SPEED_CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
+
+
+def speed_flags(path=None):
+    """The SPEED_CPU_FLAGS this CPU has, in that order: a list of str. Two machines with the
+    same model name ("AMD EPYC") may differ here, and train at very different speeds."""
+    flags = cpu_flags(path)
+    return [flag for flag in SPEED_CPU_FLAGS if flag in flags]
+
+
 def _gpu_has_bfloat16():
     """Whether a visible GPU has bfloat16 tensor cores (compute capability >= 8.0)."""
     for gpu in tf.config.list_physical_devices("GPU"):
