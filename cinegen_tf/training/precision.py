@@ -1,9 +1,12 @@
 """Mixed precision: Keras' "mixed_bfloat16" pays only where the hardware runs bfloat16 natively.
 
-Measured with TF 2.21 on two 2-core AMD EPYC machines:
+Measured with TF 2.21 on three 2-core AMD EPYC machines:
 
 - with AMX: the paper's RNN+DQN training step (batch 64) ran at 123 generated frames/s
   in mixed_bfloat16 against 72 in float32 (benchmarks/train_benchmark.py);
+- with AVX512-BF16, no AMX: at batch 16, 72.2 generated frames/s in mixed_bfloat16
+  against 47.3 in float32, peak 2376 vs 2194 MB (`benchmarks/train_benchmark.py
+  --methods=rnn_dqn --batch_size=16 --steps=3`);
 - with AVX2 only (no AVX-512): one 5x5 convolution, 16x32x32x128 -> 256, took the same time
   forward in both (153 vs 165 ms) but 11.5x longer forward + backward in bfloat16 (4788
   vs 417 ms): TensorFlow's CPU bfloat16 convolution gradients have no fast kernels there.
