@@ -105,8 +105,8 @@ def invocation_lines(records, invocations):
             f"- Invocation {number} (finished {inv['finished_utc'] or 'at a time not recorded'}"
             f"{', code ' + inv['code'] if inv.get('code') else ''}"
             f") gave {', '.join(labels)}: wall time {_duration(inv['wall_seconds'])}. "
-            f"Hardware: {hw['cpu']}{flags}, {hw['usable_cores']} usable cores ({hw['logical_cores']} "
-            f"logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
+            f"Hardware: {hw['cpu']}{flags}, {hw['usable_cores']} usable cores "
+            f"({hw['logical_cores']} logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
             f"{hw['python']}; load average at the end "
             f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "
             f"above {hw['usable_cores']} means the CPU was shared).")
