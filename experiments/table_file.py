@@ -106,8 +106,8 @@ def invocation_lines(records, invocations):
             f"{', code ' + inv['code'] if inv.get('code') else ''}"
             f") gave {', '.join(labels)}: wall time {_duration(inv['wall_seconds'])}. "
             f"Hardware: {hw['cpu']}{flags}, {hw['usable_cores']} usable cores "
-            f"({hw['logical_cores']} logical), TensorFlow {hw['tensorflow']}, Keras {hw['keras']}, Python "
-            f"{hw['python']}; load average at the end "
+            f"({hw['logical_cores']} logical), TensorFlow {hw['tensorflow']}, "
+            f"Keras {hw['keras']}, Python {hw['python']}; load average at the end "
             f"{', '.join(f'{x:.1f}' for x in hw['load_average_1_5_15_min'])} (1/5/15 min; "
             f"above {hw['usable_cores']} means the CPU was shared).")
     return lines

@@ -46,7 +46,7 @@ def cpu_flags(path=None):
 
 
 # The flags that decide how fast a CPU trains these models, widest last.
-SPEED_CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
+SPEED_CPU_FLAGS = ("avx2", "avx512f") + NATIVE_CPU_FLAGS
 
 
 def speed_flags(path=None):
