@@ -212,3 +212,177 @@ def test_corrupt_frame_in_a_folder_names_the_frame(tmp_path):
         video_io.read_frames_at(folder, [0.0, 0.08], size=SIZE)
     frames, _ = video_io.read_frames_at(folder, [0.0, 0.04], size=SIZE)  # 2.png not needed
     assert _indices(frames) == [0, 1]
+
+
+# Display matrices as FFmpeg stores them (16.16 fixed point; the last entry 2.30).
+_U, _W = 1 << 16, 1 << 30
+DISPLAY_MATRICES = {
+    # A phone held upright: av_display_rotation_set(-90), with the shift iPhones write.
+    "clockwise_90": [0, _U, 0, -_U, 0, 0, 40 * _U, 0, _W],
+    "counterclockwise_90": [0, -_U, 0, _U, 0, 0, 0, 48 * _U, _W],
+    "rotate_180": [-_U, 0, 0, 0, -_U, 0, 48 * _U, 40 * _U, _W],
+    "mirror_left_right": [-_U, 0, 0, 0, _U, 0, 48 * _U, 0, _W],
+    "mirror_top_bottom": [_U, 0, 0, 0, -_U, 0, 0, 40 * _U, _W],
+    "transpose": [0, _U, 0, _U, 0, 0, 0, 0, _W],
+    "transverse": [0, -_U, 0, -_U, 0, 0, 40 * _U, 48 * _U, _W],
+}
+
+
+def _quadrant_frames(num, height=40, width=48):
+    """Frames with a distinct colour in each quadrant: top-left red, top-right green,
+    bottom-left blue, bottom-right white; any flip or turn moves them."""
+    frames = np.zeros((num, height, width, 3), np.uint8)
+    h, w = height // 2, width // 2
+    frames[:, :h, :w, 0] = 255
+    frames[:, :h, w:, 1] = 255
+    frames[:, h:, :w, 2] = 255
+    frames[:, h:, w:] = 255
+    return frames
+
+
+def _as_displayed(image, matrix):
+    """Where each pixel of `image` `(H, W, 3)` lands under `matrix`, by FFmpeg's
+    definition (p' = a p + c q, q' = b p + d q), computed pixel by pixel."""
+    a, b, c, d = (np.sign(matrix[i]) for i in (0, 1, 3, 4))
+    height, width = image.shape[:2]
+    q, p = np.mgrid[:height, :width]
+    p2, q2 = a * p + c * q, b * p + d * q
+    p2, q2 = p2 - p2.min(), q2 - q2.min()
+    out = np.zeros((q2.max() + 1, p2.max() + 1, 3), image.dtype)
+    out[q2, p2] = image[q, p]
+    return out
+
+
+def _naive_frames(path):
+    """Every decoded frame as stored in the file: `(N, H, W, 3)` uint8, no turning."""
+    with av.open(str(path)) as container:
+        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov", ".mkv"])
+@pytest.mark.parametrize("name", sorted(DISPLAY_MATRICES))
+def test_display_matrix_is_applied_as_a_player_would(tmp_path, name, suffix):
+    matrix = DISPLAY_MATRICES[name]
+    path = fake.write_av_video(tmp_path / f"phone{suffix}", _quadrant_frames(5), fps=10,
+                               display_matrix=matrix)
+    naive = _naive_frames(path)
+    assert naive.shape[1:3] == (40, 48)  # stored as encoded, not turned
+    frames, _ = video_io.read_frames_at(path, [0.0, 0.2], size=SIZE)
+    expected = image_io.resize_and_center_crop(Image.fromarray(_as_displayed(naive[0], matrix)),
+                                               SIZE)
+    np.testing.assert_array_equal(frames[0], expected)
+    np.testing.assert_array_equal(frames[1], expected)
+    unturned = image_io.resize_and_center_crop(Image.fromarray(naive[0]), SIZE)
+    assert np.abs(frames[0].astype(int) - unturned).mean() > 40
+
+
+def test_clockwise_matrix_puts_the_top_row_on_the_right(tmp_path):
+    frames = np.zeros((3, 32, 64, 3), np.uint8)
+    frames[:, :8] = 255  # a white top band of a landscape frame
+    path = fake.write_av_video(tmp_path / "phone.mp4", frames, fps=10,
+                               display_matrix=DISPLAY_MATRICES["clockwise_90"])
+    out, _ = video_io.read_frames_at(path, [0.0], size=32)
+    assert out[0, :, -4:].min() > 200 and out[0, :, :16].max() < 60  # right side white
+
+
+def test_display_transpose_covers_the_eight_orientations_and_snaps_tilts():
+    got = {name: video_io.display_transpose(m) for name, m in DISPLAY_MATRICES.items()}
+    assert len(set(got.values())) == 7 and None not in got.values()
+    assert video_io.display_transpose(None) is None
+    assert video_io.display_transpose([_U, 0, 0, 0, _U, 0, 0, 0, _W]) is None
+    tilted = [int(_U * np.cos(0.3)), int(_U * np.sin(0.3)), 0,
+              int(-_U * np.sin(0.3)), int(_U * np.cos(0.3)), 0, 0, 0, _W]  # 17 degrees
+    assert video_io.display_transpose(tilted) is None
+    assert video_io.display_transpose([5, -_U, 0, _U, 3, 0, 0, 0, _W]) == Image.Transpose.ROTATE_90
+
+
+def test_display_matrix_is_applied_after_a_seek(tmp_path):
+    frames = np.concatenate([fake.indexed_frames(60, 40, 48)[:, :20],
+                             _quadrant_frames(60)[:, 20:]], axis=1)  # index on top
+    path = fake.write_av_video(tmp_path / "long.mp4", frames, fps=10, gop=5,
+                               display_matrix=DISPLAY_MATRICES["clockwise_90"])
+    times = [0.0, 5.0]  # a gap > SEEK_GAP_SECONDS
+    seeked, _ = video_io.read_frames_at(path, times, size=SIZE)
+    linear, _ = video_io.read_frames_at(path, times, size=SIZE, seek=False)
+    np.testing.assert_array_equal(seeked, linear)
+    naive = _naive_frames(path)
+    expected = image_io.resize_and_center_crop(
+        Image.fromarray(_as_displayed(naive[50], DISPLAY_MATRICES["clockwise_90"])), SIZE)
+    np.testing.assert_array_equal(seeked[1], expected)
+
+
+@pytest.mark.parametrize("suffix,codec,pix_fmt,tolerance", [
+    (".avi", "rawvideo", "gray", 0), (".mkv", "ffv1", "gray", 0),
+    (".mkv", "ffv1", "gray16le", 1),  # 8 -> 16 -> 8 bits rounds a few values up
+    (".avi", "mpeg4", "yuv420p", 8)])  # lossy
+def test_grayscale_video_becomes_rgb(tmp_path, suffix, codec, pix_fmt, tolerance):
+    ramp = np.tile(np.arange(0, 240, 5, dtype=np.uint8), (SIZE, 1))  # (24, 48)
+    frames = np.repeat(np.stack([ramp, ramp[:, ::-1]])[..., None], 3, axis=-1)
+    path = fake.write_av_video(tmp_path / f"gray{suffix}", frames, fps=10, codec=codec,
+                               pix_fmt=pix_fmt)
+    out, _ = video_io.read_frames_at(path, [0.0, 0.1], size=SIZE)
+    assert out.shape == (2, SIZE, SIZE, 3)
+    np.testing.assert_array_equal(out[..., 0], out[..., 1])
+    np.testing.assert_array_equal(out[..., 0], out[..., 2])
+    centre = ramp[:, 12:36]  # the short side is already 24: only the centre crop
+    assert np.abs(out[0, ..., 0].astype(int) - centre).max() <= tolerance
+    assert np.abs(out[1, ..., 0].astype(int) - centre[:, ::-1]).max() <= tolerance
+
+
+def test_metadata_that_is_not_utf8_is_accepted(tmp_path):
+    path = fake.write_av_video(tmp_path / "greek.mp4", fake.indexed_frames(12), fps=10,
+                               title="Φωτιά", metadata_encoding="iso8859-7")
+    with pytest.raises(UnicodeDecodeError):
+        av.open(str(path))  # PyAV's default: strict UTF-8
+    timeline = video_io.probe(path)
+    assert timeline.notes == (video_io.NON_UTF8_METADATA_NOTE,)
+    frames, _ = video_io.read_frames_at(path, [0.0, 0.55, 1.15], size=SIZE)
+    assert _indices(frames) == [0, 5, 11]
+
+
+def _mp4_without_early_keyframes(path, num=90, fps=10, gop=60):
+    """An MP4 whose index flags no keyframe before `gop / fps` s (as some encoders
+    write): FFmpeg refuses every seek to an earlier time with EPERM, though every frame
+    decodes."""
+    source = fake.write_av_video(path.with_name("source.mp4"), fake.indexed_frames(num, 32, 32),
+                                 fps=fps, gop=gop)
+    with av.open(str(source)) as inp, av.open(str(path), "w") as out:
+        stream = out.add_stream_from_template(inp.streams.video[0])
+        for k, packet in enumerate(inp.demux(video=0)):
+            if packet.size:
+                packet.is_keyframe = packet.is_keyframe and k > 0
+                packet.stream = stream
+                out.mux(packet)
+    return path
+
+
+def test_refused_seek_falls_back_to_decoding_forward(tmp_path):
+    path = _mp4_without_early_keyframes(tmp_path / "late_keyframe.mp4")
+    with av.open(str(path)) as container:  # the file really refuses the seek
+        stream = container.streams.video[0]
+        with pytest.raises(av.FFmpegError, match="Operation not permitted"):
+            container.seek(int(3.5 / stream.time_base), stream=stream, backward=True)
+    times = [0.0, 0.15, 3.5, 8.95]  # 3.5 s: a seek past the gap, refused
+    seeked, seeked_t = video_io.read_frames_at(path, times, size=SIZE)
+    linear, linear_t = video_io.read_frames_at(path, times, size=SIZE, seek=False)
+    assert _indices(seeked) == [0, 1, 35, 89]
+    np.testing.assert_array_equal(seeked, linear)
+    np.testing.assert_array_equal(seeked_t, linear_t)
+
+
+def test_failed_seek_resumes_from_the_last_seek_that_worked(tmp_path, monkeypatch):
+    path = _write_keyframed_mp4(tmp_path / "long.mp4", num=100, fps=10, gop=10)  # 10 s
+    sought, real_seek = [], video_io._Video.seek
+
+    def seek(self, seconds):
+        sought.append(round(seconds, 3))
+        if seconds > 6.0:  # as a demuxer whose index ends early would
+            raise av.error.PermissionError(1, "Operation not permitted")
+        real_seek(self, seconds)
+
+    monkeypatch.setattr(video_io._Video, "seek", seek)
+    times = [0.0, 3.05, 6.55, 9.95]
+    frames, stamps = video_io.read_frames_at(path, times, size=SIZE)
+    assert sought == [3.05, 6.55, 3.05]  # the failed one, then back to the good one
+    assert _indices(frames) == [0, 30, 65, 99]
+    np.testing.assert_allclose(stamps, [0.0, 3.0, 6.5, 9.9], atol=1e-6)

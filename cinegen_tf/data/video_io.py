@@ -11,13 +11,18 @@ source's length or resolution:
    unless the folder holds `fps.txt` with its rate.
 2. `read_frames_at(path, times, size=...)` streams through the source once and keeps only
    the frame *showing* at each requested time (the last frame starting at or before it),
+   turned upright as a player shows it (the display matrix, see `display_transpose`),
    converted to RGB, short side resized to `size`, centre-cropped to `size x size`.
-   Video gaps longer than `SEEK_GAP_SECONDS` are skipped by seeking to a keyframe.
+   Video gaps longer than `SEEK_GAP_SECONDS` are skipped by seeking to a keyframe; a
+   seek the demuxer refuses (or one that lands past its target) falls back to decoding
+   forward from the last good position, so it costs time, never frames.
 
 Video goes through PyAV (FFmpeg's libraries; no ffmpeg binary), the backend of imageio's
 "pyav" plugin, used directly because that plugin does not return frame timestamps. GIFs
-and frame files go through Pillow (see `image_io`). A file that cannot be used raises
-`DecodeError` naming it; what was converted on the way is listed in `Timeline.notes`.
+and frame files go through Pillow (see `image_io`). Container metadata in any encoding
+is accepted (bytes that are not UTF-8 are replaced; nothing here reads the metadata). A
+file that cannot be used raises `DecodeError` naming it; what was converted on the way
+is listed in `Timeline.notes`.
 """
 import dataclasses
 import itertools
@@ -26,6 +31,8 @@ import pathlib
 
 import av
 import numpy as np
+from absl import logging
+from PIL import Image
 
 from cinegen_tf.data import clips
 from cinegen_tf.data import image_io
@@ -40,6 +47,20 @@ SEEK_GAP_SECONDS = 2.0
 # How many frames the timeline may list past the last one the decoder outputs.
 END_SLACK_FRAMES = 2
 _AV_ERRORS = (av.FFmpegError, OSError, ValueError, IndexError)
+NON_UTF8_METADATA_NOTE = "container metadata is not UTF-8: undecodable bytes replaced"
+# The one Pillow transpose that turns a decoded frame upright, keyed by the display
+# matrix's linear part as signs: (swaps axes, sign of x', sign of y'); see
+# `display_transpose`.
+_TRANSPOSES = {
+    (False, 1, 1): None,
+    (False, -1, 1): Image.Transpose.FLIP_LEFT_RIGHT,
+    (False, 1, -1): Image.Transpose.FLIP_TOP_BOTTOM,
+    (False, -1, -1): Image.Transpose.ROTATE_180,
+    (True, 1, 1): Image.Transpose.TRANSPOSE,
+    (True, -1, 1): Image.Transpose.ROTATE_270,  # Pillow turns counterclockwise: 90 clockwise
+    (True, 1, -1): Image.Transpose.ROTATE_90,
+    (True, -1, -1): Image.Transpose.TRANSVERSE,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,12 +148,51 @@ def _folder_fps(folder: pathlib.Path, default: float) -> float:
     return fps
 
 
-def _probe_video(path: str) -> Timeline:
-    notes = []
+def display_transpose(matrix) -> Image.Transpose | None:
+    """The Pillow transpose that shows a decoded frame as a player would, or None.
+
+    Args:
+        matrix: FFmpeg's display matrix (`AV_FRAME_DATA_DISPLAYMATRIX`): 9 int32 in
+            row-major order, `[a, b, u, c, d, v, x, y, w]`; a pixel at `(p, q)` (x right,
+            y down) is shown at `(a p + c q, b p + d q)` plus a shift. None: no matrix.
+
+    Returns:
+        One of the 8 flips and quarter turns (90, 180, 270 degrees, each optionally
+        mirrored), None for the identity. A matrix that is not a quarter turn (rare:
+        a tilted camera) is snapped to the nearest one; only signs count, not scale.
+    """
+    if matrix is None:
+        return None
+    a, b, c, d = (float(matrix[i]) for i in (0, 1, 3, 4))
+    swaps = abs(b) + abs(c) > abs(a) + abs(d)
+    x_sign, y_sign = (c, b) if swaps else (a, d)
+    return _TRANSPOSES[swaps, -1 if x_sign < 0 else 1, -1 if y_sign < 0 else 1]
+
+
+def frame_display_matrix(frame) -> np.ndarray | None:
+    """`(9,)` int32: a decoded PyAV frame's display matrix, or None if it has none."""
+    side_data = frame.side_data.get("DISPLAYMATRIX")
+    if side_data is None or side_data.buffer_size < 36:
+        return None
+    return np.frombuffer(bytes(side_data), "<i4", count=9)
+
+
+def _open_video(path: str, notes: list | None = None):
+    """Opens a video with PyAV; metadata that is not UTF-8 is read with replacements."""
     try:
-        container = av.open(path)
+        try:
+            return av.open(path)
+        except UnicodeDecodeError:
+            if notes is not None:
+                notes.append(NON_UTF8_METADATA_NOTE)
+            return av.open(path, metadata_errors="replace")
     except _AV_ERRORS as error:
         raise DecodeError(f"{path}: cannot open as video ({error})") from error
+
+
+def _probe_video(path: str) -> Timeline:
+    notes = []
+    container = _open_video(path, notes)
     with container:
         if not container.streams.video:
             raise DecodeError(f"{path}: no video stream")
@@ -233,19 +293,41 @@ def _decoded(container, stream, errors: list):
             pass
 
 
+class _Video:
+    """One open video stream: its frames in decode order, from the start or a seek."""
+
+    def __init__(self, path: str):
+        self.path, self.errors, self.container = path, [], None
+        self.restart()
+
+    def restart(self) -> None:
+        """Reopens the file, so frames run again from its first one."""
+        self.close()
+        self.container = _open_video(self.path)
+        self.stream = self.container.streams.video[0]
+        self.stream.thread_type = "AUTO"  # FFmpeg's frame + slice threads
+        self.frames = _decoded(self.container, self.stream, self.errors)
+
+    def seek(self, seconds: float) -> None:
+        """Seeks to the keyframe at or before `seconds` of the file's clock; may raise."""
+        self.container.seek(int(math.floor(seconds / float(self.stream.time_base))),
+                            stream=self.stream, backward=True, any_frame=False)
+        self.frames = _decoded(self.container, self.stream, self.errors)
+
+    def close(self) -> None:
+        if self.container is not None:
+            self.container.close()
+            self.container = None
+
+
 def _read_video_at(path, times, size, timeline, seek):
+    video = _Video(path)
     try:
-        container = av.open(path)
-    except _AV_ERRORS as error:
-        raise DecodeError(f"{path}: cannot open as video ({error})") from error
-    with container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"  # FFmpeg's frame + slice threads
-        time_base, origin = float(stream.time_base), timeline.pts_origin
+        time_base, origin = float(video.stream.time_base), timeline.pts_origin
         seek = seek and origin is not None
-        errors, frames, stamps = [], [None] * len(times), np.zeros(len(times))
-        decoded, count, last_t, prev, j = _decoded(container, stream, errors), 0, -math.inf, None, 0
-        seeked_for = -1
+        frames, stamps = [None] * len(times), np.zeros(len(times))
+        count, last_t, prev, j, seeked_for = 0, -math.inf, None, 0, -1
+        resume = None  # where the frames now decoded began: seconds sought to, None: start
 
         def frame_time(frame):
             if origin is None or frame.pts is None:
@@ -254,17 +336,21 @@ def _read_video_at(path, times, size, timeline, seek):
 
         def convert(frame):
             try:
-                return image_io.resize_and_center_crop(frame.to_image(), size)
+                image = frame.to_image()
+                transpose = display_transpose(frame_display_matrix(frame))
+                if transpose is not None:
+                    image = image.transpose(transpose)
+                return image_io.resize_and_center_crop(image, size)
             except _AV_ERRORS as error:
                 raise DecodeError(f"{path}: cannot convert frame ({error})") from error
 
         while j < len(times):
-            frame = next(decoded, None)
+            frame = next(video.frames, None)
             if frame is None:
                 break
             t, count = frame_time(frame), count + 1
             if t <= last_t:
-                continue  # a repeated timestamp, or frames replayed after a fallback seek
+                continue  # a repeated timestamp, or frames replayed after a fallback
             prev = prev or (t, frame)  # times before the first decoded frame get that frame
             if j < len(times) and times[j] < t - clips.TIME_EPSILON:
                 image = convert(prev[1])
@@ -273,37 +359,51 @@ def _read_video_at(path, times, size, timeline, seek):
             prev, last_t = (t, frame), t
             if seek and j < len(times) and j != seeked_for and times[j] - t > SEEK_GAP_SECONDS:
                 seeked_for = j  # one seek per target: the keyframe may lie before `t`
-                decoded, seek = _seek_to(container, stream, times[j], origin, frame_time,
-                                         errors, path)
+                seek, resume = _seek_to(video, times[j], origin, frame_time, resume, t)
         if j < len(times):
             # The decoder may not output the last packets (edit lists, undecodable tails).
             expected = int(timeline.index_at(times[-1:])[0])
             if prev is None or expected - int(timeline.index_at([prev[0]])[0]) > END_SLACK_FRAMES:
                 stop = "no frame" if prev is None else f"{prev[0]:.3f} s"
-                detail = f" ({'; '.join(errors[-3:])})" if errors else ""
+                detail = f" ({'; '.join(video.errors[-3:])})" if video.errors else ""
                 raise DecodeError(f"{path}: decoding stopped at {stop}, before the frame "
                                   f"showing at {times[-1]:.3f} s{detail}")
             image = convert(prev[1])
             frames[j:] = [image] * (len(times) - j)
             stamps[j:] = prev[0]
+    finally:
+        video.close()
     return np.stack(frames), stamps
 
 
-def _seek_to(container, stream, target, origin, frame_time, errors, path):
-    """Seeks to the keyframe before `target` s; returns (frame iterator, may seek again).
+def _seek_to(video: _Video, target, origin, frame_time, resume, now):
+    """Seeks to the keyframe before `target` s (from the first frame), for the caller's
+    loop to decode on from; returns (may seek again, where the frames now decoded began).
 
-    If the demuxer lands after `target` (an imprecise index), rewinds to the start and
-    decodes sequentially instead; the caller skips frames it has already seen.
+    A seek the demuxer refuses (FFmpeg answers EPERM when its index has no keyframe at
+    or before the target) or one that lands after `target` (an imprecise index) falls
+    back to decoding forward from the last good position: the keyframe of the last seek
+    that worked, else the file's start. The caller skips the frames it has seen, so the
+    frames returned are those of a decode without seeking. No further seeks are tried.
     """
-    time_base = float(stream.time_base)
     try:
-        container.seek(int(math.floor((target + origin) / time_base)), stream=stream,
-                       backward=True, any_frame=False)
-        decoded = _decoded(container, stream, errors)
-        first = next(decoded, None)
+        video.seek(target + origin)
+        first = next(video.frames, None)
         if first is not None and frame_time(first) <= target:
-            return itertools.chain([first], decoded), True
-        container.seek(int(math.floor(origin / time_base)), stream=stream, backward=True)
+            video.frames = itertools.chain([first], video.frames)
+            return True, target
+        landed = "the end" if first is None else f"{frame_time(first):.3f} s"
+        reason = f"seeking to {target:.3f} s landed at {landed}"
     except _AV_ERRORS as error:
-        raise DecodeError(f"{path}: seeking to {target:.3f} s failed ({error})") from error
-    return _decoded(container, stream, errors), False
+        reason = f"seeking to {target:.3f} s failed ({error})"
+    video.errors.append(reason)
+    logging.info("%s: %s; decoding forward from %s instead (now at %.3f s)", video.path,
+                 reason, "the start" if resume is None else f"{resume:.3f} s", now)
+    if resume is not None:
+        try:
+            video.seek(resume + origin)  # this very seek worked before
+            return False, resume
+        except _AV_ERRORS as error:
+            video.errors.append(f"seeking back to {resume:.3f} s failed ({error})")
+    video.restart()
+    return False, None

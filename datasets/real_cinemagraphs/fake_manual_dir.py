@@ -11,6 +11,7 @@ and returns what a correct builder must make of them (`FakeSource`s).
 import dataclasses
 import pathlib
 
+import av
 import imageio.v3 as iio
 import numpy as np
 
@@ -52,6 +53,40 @@ def write_video(path, frames: np.ndarray, fps: int, codec: str) -> pathlib.Path:
     """A video written by PyAV through imageio, e.g. codec "libx264" (MP4), "mjpeg" (AVI)."""
     extra = {"out_pixel_format": "yuvj420p"} if codec == "mjpeg" else {}
     iio.imwrite(path, frames, plugin="pyav", codec=codec, fps=fps, **extra)
+    return pathlib.Path(path)
+
+
+def write_av_video(path, frames: np.ndarray, fps: int, *, codec: str = "libx264",
+                   pix_fmt: str = "yuv420p", gop: int | None = None, display_matrix=None,
+                   title: str | None = None, metadata_encoding: str = "utf-8") -> pathlib.Path:
+    """A video written with PyAV directly, for what imageio cannot set.
+
+    Args:
+        path: the file; its suffix picks the container (.mp4, .mov, .mkv, .avi, ...).
+        frames: `(N, H, W, 3)` uint8 RGB.
+        fps: frame rate.
+        codec, pix_fmt: the encoder and the pixel format it is fed ("gray" for
+            grayscale; frames are converted to it).
+        gop: frames between keyframes (None: the encoder's default).
+        display_matrix: 9 ints in FFmpeg's display matrix layout (as a phone writes
+            rotation), stored in the container; None for none.
+        title: a container title, written in `metadata_encoding` (e.g. "latin-1" to make
+            metadata that is not UTF-8).
+    """
+    with av.open(str(path), "w", metadata_encoding=metadata_encoding) as container:
+        if title is not None:
+            container.metadata["title"] = title
+        stream = container.add_stream(codec, rate=fps)
+        stream.height, stream.width = frames.shape[1:3]
+        stream.pix_fmt = pix_fmt
+        if gop is not None:
+            stream.gop_size = gop
+        if display_matrix is not None:
+            stream.set_display_matrix([int(v) for v in display_matrix])
+        for frame in frames:
+            rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+            container.mux(stream.encode(rgb.reformat(format=pix_fmt)))
+        container.mux(stream.encode(None))
     return pathlib.Path(path)
 
 
