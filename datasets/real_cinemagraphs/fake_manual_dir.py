@@ -124,7 +124,8 @@ def write_manual_dir(root) -> list[FakeSource]:
     """Writes `root/water/` (the accepted alias of water_flowing) and `root/fire/`.
 
     Usable: a GIF with its own per-frame delays (1 clip), an H.264 MP4 of 4.2 s (2
-    clips), an MJPEG AVI of 6 s (3 clips), a PNG frame folder with fps.txt (1 clip); each
+    clips), an MJPEG AVI of 6 s (3 clips), a PNG frame folder with fps.txt (1 clip), a
+    MOV of 1.4 s with rotation metadata and a title that is not UTF-8 (1 clip); each
     category has a source in train and one in test. Skipped: a random-bytes MP4, a
     single-frame GIF, an empty AVI, a truncated MP4, a .txt file, and a GIF whose
     samples all show one frame.
@@ -153,6 +154,14 @@ def write_manual_dir(root) -> list[FakeSource]:
     name = name_in_split("fire", "embers", "", "test")
     write_frame_folder(fire / name, indexed_frames(12), fps=10)
     sources.append(FakeSource("fire", name, 1, "test", tuple(np.arange(12) / 10)))
+
+    # A phone video: stored sideways with a display matrix (turn 90 degrees clockwise),
+    # and a title that is not UTF-8.
+    name = name_in_split("fire", "phone", ".mov", "train")
+    write_av_video(fire / name, indexed_frames(14), fps=10, title="fogueira ç",
+                   metadata_encoding="latin-1",
+                   display_matrix=[0, 1 << 16, 0, -(1 << 16), 0, 0, 0, 0, 1 << 30])
+    sources.append(FakeSource("fire", name, 1, "train", tuple(np.arange(14) / 10)))
 
     broken = {
         (water, "garbage.mp4"): np.random.default_rng(0).bytes(4096),
