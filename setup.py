@@ -24,6 +24,8 @@ INSTALL_REQUIRES = [
     "scipy>=1.11,<2",
     # Progress bar of folder-mode generation (tensorflow-datasets depends on it too).
     "tqdm>=4.60,<5",
+    # The human study's web app (cinegen_tf/study, Table 6): routing, sessions, templates.
+    "flask>=3,<4",
 ]
 
 EXTRAS_REQUIRE = {
@@ -34,6 +36,9 @@ EXTRAS_REQUIRE = {
         "mlcroissant>=1.0,<2",
         "dill>=0.3.8",
         "importlib_resources>=6",
+        # The study's end-to-end test drives the system Chromium (apt: chromium,
+        # chromium-driver) as a participant would.
+        "selenium>=4.20,<5",
     ],
 }
 
@@ -46,7 +51,8 @@ setuptools.setup(
     + ["cinegen_datasets"]
     + ["cinegen_datasets." + name for name in ("synthetic_cinemagraphs", "real_cinemagraphs")],
     package_dir={"cinegen_datasets": "datasets"},
-    package_data={"cinegen_datasets": ["*/dummy_data/**/*", "*/*.bib", "*/README.md", "*/*.txt"]},
+    package_data={"cinegen_datasets": ["*/dummy_data/**/*", "*/*.bib", "*/README.md", "*/*.txt"],
+                  "cinegen_tf.study": ["templates/*.html", "static/*"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={"console_scripts": [

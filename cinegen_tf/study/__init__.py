@@ -1,0 +1,9 @@
+"""The human study of Sec. 5.7 (Table 6): stimuli, a web app, its database and counts.
+
+  stimuli.py  real test clips + each method's cinemagraph of their first frame, a manifest
+  trials.py   a participant's trials: order, positions, attention checks (seeded)
+  db.py       SQLite (WAL, versioned schema): participants, trials, votes
+  app.py      the Flask app: consent, both experiments, completion code, admin export
+  results.py  Table 6's counts, Wilson intervals, exclusions, CSV export
+  __main__.py `python -m cinegen_tf.study prepare|serve|export`
+"""
