@@ -28,14 +28,23 @@ INSTALL_REQUIRES = [
     "flask>=3,<4",
 ]
 
+# `tfds build` (the README's data commands) needs these beyond tensorflow-datasets. An
+# extra, not install_requires: apache-beam brings ~20 packages (pyarrow, grpcio, ...) and
+# pins protobuf, while training, evaluation and generation never need them (training
+# renders the synthetic data on the fly).
+DATA_REQUIRE = [
+    "apache-beam>=2.55,<3",
+    "mlcroissant>=1.0,<2",
+    "dill>=0.3.8",
+    "importlib_resources>=6",
+]
+
 EXTRAS_REQUIRE = {
+    "data": DATA_REQUIRE,
     "dev": [
         "pytest>=8,<10",
-        # The `tfds build` CLI and tfds.testing need these beyond tensorflow-datasets.
-        "apache-beam>=2.55,<3",
-        "mlcroissant>=1.0,<2",
-        "dill>=0.3.8",
-        "importlib_resources>=6",
+        # tfds.testing and the builder tests need the data extra.
+        *DATA_REQUIRE,
         # The study's end-to-end test drives the system Chromium (apt: chromium,
         # chromium-driver) as a participant would.
         "selenium>=4.20,<5",
