@@ -105,3 +105,16 @@ def test_clear_errors(prepared, tmp_path):
         real_pipeline.real_dataset(_config(data_dir), "validation", batch_size=B)
     with pytest.raises(ValueError, match="batch_size"):
         real_pipeline.real_dataset(_config(data_dir), "train", batch_size=0)
+
+
+def test_shards_are_the_rows_of_the_global_batches(prepared):
+    data_dir, _, _ = prepared
+    kwargs = dict(training=True, seed=4, start_step=1)
+    ds = real_pipeline.real_dataset(_config(data_dir), "train", batch_size=2 * B, **kwargs)
+    full = [{k: v.numpy() for k, v in batch.items()} for batch in ds.take(3)]
+    for index in range(2):  # replica `index` of 2: rows index*B.. of each global batch
+        part = _batches(data_dir, "train", 3, shard=(index, 2), **kwargs)
+        for want, got in zip(full, part):
+            for key in ("video", "source", "clip_index"):
+                np.testing.assert_array_equal(got[key], want[key][index * B:(index + 1) * B],
+                                              err_msg=key)

@@ -23,12 +23,15 @@ Training datasets (`training=True`) are infinite, shuffled when finite, and yiel
 batches only. Evaluation datasets make one pass in a fixed order; the last batch may be
 short. `start_step=k` skips the first k batches of the same seeded stream (before
 decoding), so a resumed run sees exactly the batches an uninterrupted one would have.
+`shard=(index, count)` (training) yields replica `index`'s rows of each global batch of
+`count * batch_size` (cinegen_tf.data.sharding; tf.distribute feeds each replica so).
 Frames are normalised once, on whole batches, to float32 in [-1, 1].
 """
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from cinegen_tf.data import prepared
+from cinegen_tf.data import sharding
 from cinegen_tf.data import synthetic
 from cinegen_tf.data import synthetic_source
 
@@ -93,13 +96,15 @@ def _tfds_examples(data_config, pattern: str, split: str, data_dir):
     return examples, decode
 
 
-def _synthetic_dataset(data_config, split, batch_size, seed, training, start_step, data_dir):
+def _synthetic_dataset(data_config, split, batch_size, seed, training, start_step, data_dir,
+                       shard):
     pattern = synthetic.validate_pattern(data_config.get("pattern"))
     source = data_config.get("source", "procedural")
     if source not in SOURCES:
         raise ValueError(f"data_config.source must be one of {SOURCES}, got {source!r}")
     if source == "procedural" and split == "train":
-        batches = synthetic_source.synthetic_source(pattern, seed, batch_size, start_step)
+        batches = synthetic_source.synthetic_source(pattern, seed, batch_size, start_step,
+                                                    shard)
     else:
         if source == "procedural":
             if split != "test":
@@ -115,7 +120,11 @@ def _synthetic_dataset(data_config, split, batch_size, seed, training, start_ste
             buffer = _check_int("data_config.shuffle_buffer",
                                 data_config.get("shuffle_buffer", DEFAULT_SHUFFLE_BUFFER), 1)
             examples = examples.shuffle(buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-        examples = examples.skip(start_step * batch_size)
+        if shard is None:
+            examples = examples.skip(start_step * batch_size)
+        else:
+            examples = sharding.shard_rows(examples.skip(start_step * batch_size * shard[1]),
+                                           batch_size, shard)
         if decode is not None:
             examples = examples.map(decode, num_parallel_calls=tf.data.AUTOTUNE,
                                     deterministic=True)
@@ -125,7 +134,8 @@ def _synthetic_dataset(data_config, split, batch_size, seed, training, start_ste
 
 
 def make_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
-                 training: bool = False, start_step: int = 0, data_dir=None) -> tf.data.Dataset:
+                 training: bool = False, start_step: int = 0, data_dir=None,
+                 shard=None) -> tf.data.Dataset:
     """Batches for training or evaluation.
 
     Args:
@@ -137,6 +147,8 @@ def make_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
         training: infinite, shuffled, full batches; else one pass, in order.
         start_step: number of batches of the stream to skip (resume at step k: k).
         data_dir: prepared TFDS data; None means `data_config.data_dir`, then TFDS's default.
+        shard: None, or (index, count) with training: this replica's rows of each global
+            batch of count * batch_size (module doc); start_step counts global batches.
 
     Returns:
         Synthetic: a dataset of `{"video": float32 (B, T, 64, 64, 3) in [-1, 1], "mask": float32
@@ -151,15 +163,16 @@ def make_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
     _check_int("batch_size", batch_size, 1)
     _check_int("seed", seed, 0)
     _check_int("start_step", start_step, 0)
+    shard = sharding.check_shard(shard, training)
     data_dir = data_dir if data_dir is not None else data_config.get("data_dir")
     name = data_config.get("name")
     if name == "synthetic":
         return _synthetic_dataset(data_config, split, batch_size, seed, bool(training),
-                                  start_step, data_dir)
+                                  start_step, data_dir, shard)
     if name == "real":
         from cinegen_tf.data import real_pipeline  # imported late: decoding libs not free
 
         return real_pipeline.real_dataset(data_config, split, batch_size=batch_size, seed=seed,
                                           training=bool(training), data_dir=data_dir,
-                                          start_step=start_step)
+                                          start_step=start_step, shard=shard)
     raise ValueError(f"unknown data_config.name {name!r}; expected 'synthetic' or 'real'")

@@ -19,6 +19,7 @@ import tensorflow_datasets as tfds
 from cinegen_tf.data import augment
 from cinegen_tf.data import clips
 from cinegen_tf.data import prepared
+from cinegen_tf.data import sharding
 
 DATASET_NAME = "real_cinemagraphs"
 CATEGORIES = ("water_flowing", "fire", "all")
@@ -43,7 +44,8 @@ def prepared_builder(category: str, data_dir=None) -> tfds.core.DatasetBuilder:
 
 
 def real_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
-                 training: bool = False, data_dir=None, start_step: int = 0) -> tf.data.Dataset:
+                 training: bool = False, data_dir=None, start_step: int = 0,
+                 shard=None) -> tf.data.Dataset:
     """Batches of real cinemagraph clips.
 
     Args:
@@ -55,6 +57,10 @@ def real_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
         training: random crop + flip, shuffled, infinite; else centre crop, one pass.
         data_dir: where the prepared TFDS data lives.
         start_step: number of batches of the stream to skip.
+        shard: None, or (index, count) with training: this replica's rows of each global
+            batch of count * batch_size (cinegen_tf.data.sharding), the others dropped
+            before decoding; start_step counts global batches. Crops and flips keep the
+            clip's number in the global stream, so they match an unsharded run's.
 
     Returns:
         A dataset of `{"video": (B, 6, 64, 64, 3) float32 in [-1, 1], "length": (B,) int32
@@ -65,6 +71,7 @@ def real_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if isinstance(start_step, bool) or not isinstance(start_step, int) or start_step < 0:
         raise ValueError(f"start_step must be a non-negative integer, got {start_step!r}")
+    shard = sharding.check_shard(shard, training)
     category = data_config.get("category")
     builder = prepared_builder(category, data_dir or data_config.get("data_dir"))
     base_split = split.split("[")[0]
@@ -81,7 +88,11 @@ def real_dataset(data_config, split: str, *, batch_size: int, seed: int = 0,
     if training:
         buffer = max(1, builder.info.splits[split].num_examples)
         ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-    ds = ds.enumerate().skip(start_step * batch_size)
+    if shard is None:
+        ds = ds.enumerate().skip(start_step * batch_size)
+    else:
+        ds = sharding.shard_rows(ds.enumerate().skip(start_step * batch_size * shard[1]),
+                                 batch_size, shard)
 
     def prepare(index, example):
         video = video_feature.decode_example(example["video"])  # (6, 72, 72, 3) uint8

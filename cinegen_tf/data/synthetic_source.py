@@ -15,6 +15,7 @@ Batches are rendered by `tf.numpy_function` in a parallel, order-preserving map.
 """
 import tensorflow as tf
 
+from cinegen_tf.data import sharding
 from cinegen_tf.data import synthetic
 
 KEYS = ("video", "mask", "centers", "length", "texture_id")
@@ -48,7 +49,7 @@ def _render_op(pattern: str, seed: int, split: str, start, count, batch=None) ->
 
 
 def synthetic_source(pattern: str, seed: int, batch_size: int,
-                     start_step: int = 0) -> tf.data.Dataset:
+                     start_step: int = 0, shard=None) -> tf.data.Dataset:
     """Infinite batches of freshly rendered training sequences.
 
     Args:
@@ -56,6 +57,9 @@ def synthetic_source(pattern: str, seed: int, batch_size: int,
         seed: non-negative int; selects the stream.
         batch_size: sequences per batch, B > 0.
         start_step: index of the first batch to yield (resuming at step k: k).
+        shard: None, or (index, count): batch k holds rows `index*B ..` of batch k of the
+            stream of `count*B` sequences per batch (cinegen_tf.data.sharding), rendering
+            only those.
 
     Returns:
         A dataset whose element k is `{"video": (B, T, 64, 64, 3) uint8, "mask":
@@ -70,8 +74,10 @@ def synthetic_source(pattern: str, seed: int, batch_size: int,
     _check_int("seed", seed, 0)
     _check_int("batch_size", batch_size, 1)
     _check_int("start_step", start_step, 0)
+    index, count = sharding.check_shard(shard, True) or (0, 1)
     return tf.data.Dataset.counter(start_step).map(
-        lambda step: _render_op(pattern, seed, "train", step * batch_size, batch_size,
+        lambda step: _render_op(pattern, seed, "train",
+                                (step * count + index) * batch_size, batch_size,
                                 batch=batch_size),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 

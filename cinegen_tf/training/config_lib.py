@@ -18,7 +18,9 @@ Keys (defaults in parentheses):
   tf.function call), `checkpoint_every` (500), `keep_checkpoints` (3), `eval_every` (500),
   `eval_batch_size` (16), `num_gif_samples` (4), `mixed_precision` (False: True selects
   Keras' "mixed_bfloat16" policy, fast only on hardware with native bfloat16: see
-  precision.py), `jit_compile` (False: XLA was ~20x slower on CPU).
+  precision.py), `jit_compile` (False: XLA was ~20x slower on CPU), `strategy` ("default":
+  one device; "mirrored", "multi_worker" or "tpu": tf.distribute, batch_size is then the
+  global batch, see training/distribute.py).
 - `dqn` (RNN+DQN only; the paper gives Eq. 4 and nothing else): `learning_rate` (2e-4),
   `discount` sigma (0.9), `epsilon_start` (1.0), `epsilon_end` (0.05),
   `epsilon_decay_steps` (2000; linear annealing, then held), `target_sync_every` (100
@@ -33,6 +35,7 @@ from cinegen_tf.training import mathieu_step
 
 METHODS = ("rnn", "rnn_dqn", "mathieu", "constant")
 TD_LOSSES = ("huber", "mse")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
 def base_config():
@@ -71,6 +74,7 @@ def base_config():
     config.train.num_gif_samples = 4
     config.train.mixed_precision = False
     config.train.jit_compile = False
+    config.train.strategy = "default"
 
     config.dqn = ml_collections.ConfigDict()
     config.dqn.learning_rate = 2e-4
@@ -134,6 +138,8 @@ def validate_config(config):
     for key in ("beta_1", "beta_2"):
         _check(0 <= train[key] < 1, f"train.{key}", train[key], "in [0, 1)")
     _check(train.lambda_adv >= 0, "train.lambda_adv", train.lambda_adv, ">= 0")
+    strategy = train.get("strategy", "default")  # absent from configs saved before it
+    _check(strategy in STRATEGIES, "train.strategy", strategy, f"one of {STRATEGIES}")
     _check(dqn.learning_rate > 0, "dqn.learning_rate", dqn.learning_rate, "> 0")
     _check(0 <= dqn.discount <= 1, "dqn.discount", dqn.discount, "in [0, 1]")
     for key in ("epsilon_start", "epsilon_end"):

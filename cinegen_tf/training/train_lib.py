@@ -8,6 +8,8 @@
 The workdir layout is described in checkpoints.py. Batches come from
 cinegen_tf.data.pipeline.make_dataset; the train stream restarts at `start_step` after a
 restore, so an interrupted run sees the same batches as an uninterrupted one.
+`train.strategy` other than "default" builds the networks under a tf.distribute strategy
+and replicates each step (training/distribute.py); only the chief writes the workdir.
 """
 import os
 import time
@@ -17,8 +19,8 @@ import keras
 import tensorflow as tf
 
 from cinegen_tf.data import pipeline
-from cinegen_tf.training import (checkpoints, config_lib, loop, methods, precision,
-                                 recurrent_step, summaries)
+from cinegen_tf.training import (checkpoints, config_lib, distribute, loop, methods,
+                                 precision, recurrent_step, summaries)
 
 # Keys that must match an existing workdir's config.json to resume from its checkpoints.
 _RESUME_KEYS = ("method", "model")
@@ -97,14 +99,17 @@ def run(config, workdir, *, make_dataset=None):
         last good checkpoint.
     """
     config_lib.validate_config(config)
+    # First: a multi-worker strategy must configure the collectives before TF runs ops.
+    strategy = distribute.make_strategy(config.train.get("strategy", distribute.DEFAULT))
     make_dataset = make_dataset or pipeline.make_dataset
     os.makedirs(workdir, exist_ok=True)
     _check_resumable(config, workdir)
-    checkpoints.write_config(config, workdir)
+    if distribute.is_chief(strategy):
+        checkpoints.write_config(config, workdir)
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(precision.policy(config.train.mixed_precision))
     try:
-        return _train(config, workdir, make_dataset)
+        return _train(config, workdir, make_dataset, strategy)
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
 
@@ -125,11 +130,14 @@ def _session_clock(workdir, start, session_start):
                     earlier["complete"])
 
 
-def _train(config, workdir, make_dataset):
+def _train(config, workdir, make_dataset, strategy):
     train = config.train
     session_start = time.perf_counter()
+    chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(int(config.seed))
-    method = methods.build_method(config)
+    with distribute.scope(strategy):
+        method = methods.build_method(config)
+    distribute.scale_to_global_batch(method, strategy)
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
     rng = tf.random.Generator.from_seed(int(config.seed))
     items = method.checkpoint_items()
@@ -139,6 +147,11 @@ def _train(config, workdir, make_dataset):
     if manager.latest_checkpoint:
         checkpoint.restore(manager.latest_checkpoint).assert_consumed()
         logging.info("Resumed from %s at step %d.", manager.latest_checkpoint, int(step))
+    if not distribute.is_default(strategy):
+        logging.info("Training with %s.", distribute.describe(strategy))
+    if not chief:  # saves with the chief (collectives), into a scratch folder
+        scratch = distribute.worker_checkpoint_dir(strategy, workdir)
+        manager = tf.train.CheckpointManager(checkpoint, scratch, max_to_keep=1)
     start = int(step)
     clock = _session_clock(workdir, start, session_start)
 
@@ -148,8 +161,9 @@ def _train(config, workdir, make_dataset):
                             data_dir=config.data.data_dir)
 
     eval_batch = next(iter(dataset("test", int(train.eval_batch_size), False)))
-    evaluator = _Evaluator(method, eval_batch, config, workdir)
-    writer = tf.summary.create_file_writer(workdir)
+    evaluator = _Evaluator(method, eval_batch, config, workdir) if chief else lambda _: {}
+    writer = tf.summary.create_file_writer(workdir) if chief else \
+        tf.summary.create_noop_writer()
     result = {"step": start, "train": {}, "eval": {}}
     with writer.as_default():
         if start == 0 or method.train_step is None:
@@ -161,8 +175,11 @@ def _train(config, workdir, make_dataset):
         if start >= train.num_steps:
             logging.info("Already trained %d >= %d steps.", start, train.num_steps)
             return result
-        iterator = iter(dataset("train", int(train.batch_size), True, start_step=start))
-        train_loop = loop.make_train_loop(method, step, rng, bool(train.jit_compile))
+        iterator = iter(distribute.distribute_dataset(
+            strategy, make_dataset, config.data, global_batch_size=int(train.batch_size),
+            seed=int(config.seed), start_step=start, data_dir=config.data.data_dir))
+        train_loop = distribute.make_train_loop(strategy, method, step, rng,
+                                                bool(train.jit_compile))
         frames_per_step = int(train.batch_size) * (int(eval_batch["video"].shape[1]) - 1)
         timer_start, timed_steps, first = None, 0, True
         while int(step) < train.num_steps:
@@ -200,8 +217,11 @@ def _train(config, workdir, make_dataset):
                 logging.info("step %d eval: %s", current, _fmt(result["eval"]))
             if current % train.checkpoint_every == 0 or current == train.num_steps:
                 path = manager.save(checkpoint_number=current)
-                checkpoints.record_train_time(workdir, current, *clock())
-                logging.info("Saved %s.", path)
+                if chief:
+                    checkpoints.record_train_time(workdir, current, *clock())
+                    logging.info("Saved %s.", path)
+                else:
+                    tf.io.gfile.rmtree(os.path.dirname(path))
             writer.flush()
     return result
 
