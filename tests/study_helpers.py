@@ -144,3 +144,34 @@ class HttpParticipant:
 def read_json(path):
     with open(path) as f:
         return json.load(f)
+
+
+def build_fake_real_data(manual_dir, data_dir):
+    """real_cinemagraphs/all prepared from the generated clips of fake_manual_dir (its test
+    split: 1 fire + 2 water clips); returns data_dir."""
+    import tensorflow_datasets as tfds
+    from cinegen_datasets.real_cinemagraphs import fake_manual_dir
+    from cinegen_datasets.real_cinemagraphs import real_cinemagraphs_dataset_builder as lib
+
+    fake_manual_dir.write_manual_dir(manual_dir)
+    builder = lib.Builder(config="all", data_dir=str(data_dir))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir)))
+    return str(data_dir)
+
+
+def save_tiny_checkpoint(workdir, method="rnn", step=3):
+    """An untrained 64x64 generator of `method` as the trainer saves it (config.json +
+    checkpoints/ckpt-<step>), with a small z and Q-vector."""
+    import tensorflow as tf
+    from cinegen_tf.training import checkpoints, config_lib, methods
+
+    config = config_lib.base_config()
+    config.method = method
+    config.model.z_dim, config.model.num_actions, config.model.image_size = 4, 3, 64
+    generator = methods.build_generator(config)
+    checkpoints.write_config(config, str(workdir))
+    checkpoint = tf.train.Checkpoint(generator=generator)
+    checkpoints.make_manager(checkpoint, str(workdir), max_to_keep=1).save(
+        checkpoint_number=step)
+    return str(workdir)
