@@ -65,3 +65,16 @@ def test_td_loss_does_not_differentiate_targets():
     grad_q, grad_y = tape.gradient(loss, [q, y])
     assert grad_q.numpy()[0, 0] == pytest.approx(2.0)
     assert grad_y is None
+
+
+def test_motion_weighted_mse_counts_moving_pixels_more():
+    """Ours, not in the paper: hand-computed on a 1x2 frame with one moving pixel."""
+    still = np.zeros((1, 1, 2, 1), np.float32)
+    target = np.array([[[[[0.5], [0.0]]]]], np.float32)  # pixel 0 moves, pixel 1 stays
+    generated = np.array([[[[[0.0], [0.2]]]]], np.float32)
+    value = losses.motion_weighted_mse(generated, target, still, weight=3.0)
+    # weights 4 and 1: (4 * 0.25 + 1 * 0.04) / (4 + 1)
+    np.testing.assert_allclose(value.numpy(), [[(4 * 0.25 + 0.04) / 5]], rtol=1e-6)
+    plain = losses.motion_weighted_mse(generated, target, still, weight=0.0)
+    np.testing.assert_allclose(plain.numpy(), losses.per_frame_mse(generated, target).numpy(),
+                               rtol=1e-6)

@@ -6,7 +6,9 @@ Keys (defaults in parentheses):
 
 - `seed` (0): seeds the networks' initial weights, the data order and the DQN's exploration.
 - `method` ("rnn_dqn"): "rnn" (Sec. 3.1), "rnn_dqn" (Sec. 3.2), "mathieu" (Mathieu et al.
-  2016 baseline) or "constant" (Sec. 5.4: no weights, nothing to train).
+  2016 baseline), "constant" (Sec. 5.4: no weights, nothing to train) or "layered" (ours,
+  not in the paper; experiments/configs/layered.py adds its `model` keys `width`,
+  `moving_layer`, `refine`, `coords`, `sharp`, and `num_actions` 0 turns its DQN off).
 - `data`: passed as-is to `cinegen_tf.data.pipeline.make_dataset` (`name`, `pattern`,
   `category`, `source`, `data_dir`).
 - `model`: `z_dim` (64; 512 real), `num_actions` (64; 512 real; unused by "rnn"),
@@ -33,7 +35,7 @@ import ml_collections
 
 from cinegen_tf.training import mathieu_step
 
-METHODS = ("rnn", "rnn_dqn", "mathieu", "constant")
+METHODS = ("rnn", "rnn_dqn", "mathieu", "constant", "layered")
 TD_LOSSES = ("huber", "mse")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
@@ -127,6 +129,15 @@ def validate_config(config):
     _check(model.z_dim >= 1, "model.z_dim", model.z_dim, ">= 1")
     if config.method == "rnn_dqn":
         _check(model.num_actions >= 1, "model.num_actions", model.num_actions, ">= 1")
+    if config.method == "layered":
+        for key in ("width", "moving_layer", "refine", "coords", "sharp"):
+            if key not in model:
+                raise ValueError(f"config.method = 'layered' needs config.model.{key} "
+                                 "(experiments/configs/layered.py sets it)")
+        _check(model.num_actions >= 0, "model.num_actions", model.num_actions, ">= 0")
+        _check(model.width >= 1, "model.width", model.width, ">= 1")
+    if "motion_weight" in train:
+        _check(train.motion_weight >= 0, "train.motion_weight", train.motion_weight, ">= 0")
     _check(model.image_size >= 16 and model.image_size % 16 == 0, "model.image_size",
            model.image_size, "a positive multiple of 16")
     for key in ("batch_size", "num_steps", "steps_per_loop", "checkpoint_every",

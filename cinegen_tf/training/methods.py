@@ -3,7 +3,8 @@
 A method builds its networks and optimizers, names its checkpoint items, and gives a
 train step and a `generate(images, num_frames)` function; the loop in train_lib knows
 nothing else about it. Registered methods: "rnn" and "rnn_dqn" (Sec. 3.1, 3.2),
-"constant" (Sec. 5.4) and "mathieu" (Mathieu et al. 2016).
+"constant" (Sec. 5.4), "mathieu" (Mathieu et al. 2016) and "layered" (ours, not in the
+paper: models/layered.py, trained by the paper's GAN+DQN step).
 """
 import dataclasses
 from typing import Callable, Optional
@@ -14,6 +15,8 @@ import tensorflow as tf
 from cinegen_tf.models.constant import ConstantBaseline
 from cinegen_tf.models.discriminator import Discriminator
 from cinegen_tf.models.generator import RecurrentGenerator
+from cinegen_tf.models.layered import LayeredGenerator
+from cinegen_tf.models.layered_parts import SmallConvNet
 from cinegen_tf.models.mathieu import MathieuDiscriminator, MathieuGenerator
 from cinegen_tf.models.q_network import QNetwork
 from cinegen_tf.training import mathieu_step, recurrent_step
@@ -70,8 +73,22 @@ def _recurrent_generator(config):
 
 
 def _build_recurrent(config):
-    generator = _recurrent_generator(config)
-    discriminator = Discriminator(name="discriminator")
+    return _build_gan_dqn(config, _recurrent_generator(config), Discriminator,
+                          lambda n, name: QNetwork(n, name=name))
+
+
+def _build_gan_dqn(config, generator, make_discriminator, make_q_network):
+    """A generator with the paper's G/D/DQN step (training/recurrent_step.py).
+
+    Args:
+      config: the training ConfigDict.
+      generator: a built generator with `q_network` (None without a DQN), `num_actions`
+        and the RecurrentGenerator call signature.
+      make_discriminator: (name=...) -> frame -> logit model.
+      make_q_network: (num_actions, name) -> the target Q-network, same class as the
+        generator's q_network.
+    """
+    discriminator = make_discriminator(name="discriminator")
     discriminator(tf.zeros(_image_shape(config)))
     networks = {"generator": generator, "discriminator": discriminator}
     optimizers = {
@@ -82,7 +99,7 @@ def _build_recurrent(config):
     }
     target = None
     if generator.uses_dqn:
-        target = QNetwork(generator.num_actions, name="target_q_network")
+        target = make_q_network(generator.num_actions, "target_q_network")
         target(tf.zeros(_image_shape(config)))
         recurrent_step.sync_target_network(generator.q_network, target)
         networks["target_q_network"] = target
@@ -96,6 +113,23 @@ def _build_recurrent(config):
 
     names = recurrent_step.GAN_METRICS + (recurrent_step.DQN_METRICS if target else ())
     return Method(generator, networks, optimizers, train_step, generate, names)
+
+
+def _layered_generator(config):
+    model = config.model
+    generator = LayeredGenerator(z_dim=int(model.z_dim), num_actions=int(model.num_actions),
+                                 image_size=int(model.image_size), width=int(model.width),
+                                 moving_layer=bool(model.moving_layer),
+                                 refine=bool(model.refine), coords=bool(model.coords),
+                                 sharp=bool(model.sharp), name="generator")
+    return generator.build_all()
+
+
+def _build_layered(config):
+    """Ours (not in the paper): LayeredGenerator with small discriminator and Q-network."""
+    return _build_gan_dqn(config, _layered_generator(config),
+                          lambda name: SmallConvNet(1, name=name),
+                          lambda n, name: SmallConvNet(n, name=name))
 
 
 def _constant_generator(config):
@@ -139,6 +173,7 @@ _REGISTRY = {
     "rnn_dqn": (_recurrent_generator, _build_recurrent),
     "constant": (_constant_generator, _build_constant),
     "mathieu": (_mathieu_generator, _build_mathieu),
+    "layered": (_layered_generator, _build_layered),
 }
 
 

@@ -109,6 +109,9 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
     td_kind = config.dqn.td_loss
     sync_every = int(config.dqn.target_sync_every)
     loss_on_padding = bool(config.train.loss_on_padding)
+    # Not in the paper, off for its configs (the key is absent): our layered generator's
+    # configs weight moving pixels (losses.motion_weighted_mse).
+    motion_weight = float(config.train.get("motion_weight", 0.0))
     g_vars = generator_variables(generator)
     d_vars = list(discriminator.trainable_variables)
     q_vars = list(generator.q_network.trainable_variables) if uses_dqn else []
@@ -125,7 +128,11 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
             frames = out["frames"]  # (B, T, S, S, 3)
             fake_logits = discriminator(_fold(frames), training=True)  # (B*T, 1)
             real_logits = discriminator(_fold(targets), training=True)
-            per_frame_mse = losses.per_frame_mse(frames, targets)  # (B, T)
+            if motion_weight:
+                per_frame_mse = losses.motion_weighted_mse(frames, targets, images,
+                                                           motion_weight)  # (B, T)
+            else:
+                per_frame_mse = losses.per_frame_mse(frames, targets)  # (B, T)
             # -log D(G(x)) per frame (Eq. 2); softplus(-l) = -log sigmoid(l).
             per_frame_adv = tf.reshape(tf.nn.softplus(-fake_logits), tf.shape(valid))
             mse = _masked_mean(per_frame_mse, valid)

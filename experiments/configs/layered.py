@@ -1,0 +1,51 @@
+"""Our layered recurrent DQN generator (not in the paper; cinegen_tf/models/layered.py).
+
+`--config=experiments/configs/layered.py:DATA`, DATA a synthetic pattern (i, o, l, eight,
+rotate, scale; default eight) or a real category (water_flowing, fire; point
+`--config.data.data_dir` at the prepared data). The paper's step (MSE + lambda_adv *
+adversarial, Q-learning for the DQN, training/recurrent_step.py) and the cpu-scale
+tables' budget: 240 steps of batch 16.
+
+`train.motion_weight` (20, not in the paper): pixels that move count 21x in the MSE
+(cinegen_tf/losses.py:motion_weighted_mse), which breaks the copy-the-input minimum.
+Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
+encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (True: the
+ConvLSTM composite), `coords` (True: CoordConv input), `sharp` (True: the likeliest
+displacement at inference); `num_actions` 0 drops the DQN.
+"""
+from cinegen_tf.training import config_lib
+
+PATTERNS = ("i", "o", "l", "eight", "rotate", "scale")
+CATEGORIES = ("water_flowing", "fire")
+
+
+def get_config(arg=None):
+    (data,) = config_lib.parse_config_args(arg, (PATTERNS + CATEGORIES,), ("eight",),
+                                           "experiments/configs/layered.py")
+    config = config_lib.base_config()
+    config.method = "layered"
+    if data in CATEGORIES:
+        config.data.name = "real"
+        config.data.category = data
+        config.data.pattern = None
+        config.data.source = "tfds"
+        config.train.lambda_adv = 0.05
+    else:
+        config.data.pattern = data
+    config.model.z_dim = 256
+    config.model.num_actions = 64
+    config.model.width = 32
+    config.model.moving_layer = True
+    config.model.refine = True
+    config.model.coords = True
+    config.model.sharp = True
+    config.train.motion_weight = 20.0  # losses.motion_weighted_mse: moving pixels count 21x
+    config.train.batch_size = 16
+    config.train.num_steps = 240
+    config.train.learning_rate = 1e-3
+    config.dqn.learning_rate = 1e-3
+    config.dqn.epsilon_decay_steps = 80
+    config.dqn.target_sync_every = 20
+    config.train.eval_every = 40
+    config.train.checkpoint_every = 40
+    return config
