@@ -1,0 +1,129 @@
+"""End to end in a real browser: `python -m cinegen_tf.study serve`, a participant in
+headless Chromium (Debian's chromium + chromium-driver, driven by Selenium) who consents,
+answers both experiments by clicking, reloads half-way, and gets a completion code; then
+the database and Table 6 (experiments.table6) are checked."""
+import importlib.util
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from cinegen_tf.study import db
+from experiments import table6_lib
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "study_helpers", pathlib.Path(__file__).with_name("study_helpers.py"))
+helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(helpers)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs the system browser: apt-get install chromium chromium-driver (.ci/run does)")
+
+
+def chromium_driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--disable-gpu", "--window-size=1000,800"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def click_and_wait(driver, element):
+    """Clicks a submit button and waits until the browser has loaded the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A study served by the binary on 127.0.0.1 (a free port), as the README runs it."""
+    study_dir = tmp_path / "study"
+    manifest = helpers.make_study(study_dir, name="e2e")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cinegen_tf.study", "serve", f"--study_dir={study_dir}",
+         "--port=0", "--admin_token=e2e-token"], cwd=REPO_ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first = server.stdout.readline()
+        match = re.match(r"participants: (http://127\.0\.0\.1:\d+)/", first)
+        assert match, first
+        yield match.group(1), study_dir, manifest
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_participant_completes_the_study_in_chromium(served, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    base, study_dir, manifest = served
+    names = {name: key for clip in manifest["clips"] for key, name in clip["stimuli"].items()}
+    driver = chromium_driver()
+    try:
+        driver.get(base + "/?pid=e2e_person")
+        assert "How real do these cinemagraphs look?" in driver.page_source
+        driver.find_element(By.ID, "begin").click()  # without consent: the browser refuses
+        assert driver.execute_script(
+            "return document.getElementById('consent').validity.valueMissing") is True
+        assert "/trial" not in driver.current_url
+        driver.find_element(By.ID, "consent").click()
+        click_and_wait(driver, driver.find_element(By.ID, "begin"))
+        answered = 0
+        while "/trial" in driver.current_url:
+            progress = driver.find_element(By.ID, "progress").text
+            assert f"question {answered + 1} of" in progress
+            images = driver.find_elements(By.CSS_SELECTOR, "figure img")
+            # Every clip is loaded and shown at the display size.
+            for image in images:
+                assert driver.execute_script("return arguments[0].complete && "
+                                             "arguments[0].naturalWidth", image) == 16
+                assert image.size["width"] == 256
+            options = [names[i.get_attribute("src").rsplit("/", 1)[1]] for i in images]
+            if answered == 5:  # a reload shows the same question again
+                driver.refresh()
+                assert driver.find_element(By.ID, "progress").text == progress
+            answer = helpers.scripted_answer(None, manifest, options)
+            if len(options) > 1:
+                button = driver.find_elements(By.CSS_SELECTOR, "button.pick")[int(answer)]
+            else:
+                button = driver.find_element(By.ID, answer)
+            click_and_wait(driver, button)
+            answered += 1
+        code = driver.find_element(By.ID, "code").text
+        assert re.fullmatch(r"[0-9A-F]{10}", code)
+    finally:
+        driver.quit()
+
+    conn = db.connect(os.path.join(study_dir, db.FILE_NAME))
+    row = conn.execute("SELECT * FROM participants").fetchone()
+    assert (row["external_id"], row["completion_code"]) == ("e2e_person", code)
+    assert "Chrome" in row["user_agent"]
+    assert db.counts(conn) == {"participants": 1, "trials": answered, "votes": answered}
+    assert all(r[0] is not None and r[0] > 0 for r in conn.execute(
+        "SELECT response_ms FROM votes"))  # the page's script timed every answer
+
+    md_path, _ = table6_lib.write(str(study_dir), str(tmp_path))
+    md = pathlib.Path(md_path).read_text()
+    assert "| RNN+DQN | **100.0%** (2/2; 34.2–100.0) | 37.14% | **100.0%** (2/2; 34.2–100.0) " \
+           "| 37.74% | **100.0%** (2/2; 34.2–100.0) | 35.00% |" in md
+    assert "**1 counted** of 1 who consented; 0 excluded" in md
