@@ -10,6 +10,8 @@
 The generator runs at its own 64x64 (Sec. 3, 5.1); with `full_resolution=True` its
 predicted change is carried back onto the photo only where it predicts motion, so the
 static background is the photo, pixel for pixel (see cinegen_tf/inference/compositing).
+The motion is how the generated frames change over time, not how they differ from the
+photo: frame 0 is the photo, and where the model's frames stay the same nothing moves.
 `full_resolution=False` gives the model's plain 64x64 frames. RNN+DQN generators pick
 their actions greedily (the paper's argmax); `temperature > 0` samples them from
 softmax(Q / temperature) with `seed`, giving different cinemagraphs of one photo.
@@ -43,7 +45,7 @@ class Cinemagraph:
       frames: uint8 (L, H, W, 3), the loop (full resolution, or the model's S x S).
       model_frames: uint8 (L, S, S, 3), the model's own frames, looped the same way.
       motion_mask: uint8 (H, W); 0 where every frame equals the photo exactly.
-      actions: int32 (N - 1,), the DQN's action per generated frame (-1 without a DQN).
+      actions: int32 (N,), the DQN's action per generated frame (-1 without a DQN).
       seed: the seed the actions were sampled with (None when greedy).
     """
     frames: np.ndarray
@@ -89,7 +91,8 @@ def generate_cinemagraph(generator, image, num_frames=21, loop="crossfade", mask
       generator: a trained RecurrentGenerator (or a baseline with `rollout`), e.g. from
         `cinegen_tf.training.checkpoints.load_generator`.
       image: a path to a photo, or an array uint8/uint16 (H, W[, 1|3|4]).
-      num_frames: N >= 2, the photo plus N - 1 generated frames, before looping.
+      num_frames: N >= 2 frames before looping: the photo, then the photo moved by the
+        change of the generated frames f_2 .. f_N from f_1.
       loop: "crossfade" (default), "pingpong" or "none" (cinegen_tf/inference/looping).
       mask: None (the model's own motion region), a path, or an array (h, w) of any size:
         bool, uint8 (255 = may move) or float in [0, 1].

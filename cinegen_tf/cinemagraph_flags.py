@@ -9,8 +9,9 @@ from cinegen_tf.inference.pipeline import CinemagraphOptions
 
 CHECKPOINT = flags.DEFINE_string("checkpoint", None, "Training workdir, its checkpoints/ "
                                  "folder, or a checkpoint prefix (DIR/checkpoints/ckpt-N).")
-_NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "The photo plus num_frames - 1 "
-                                   "generated frames, before looping.")
+_NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "Frames before looping: the photo, "
+                                   "then num_frames - 1 frames moved as the model's frames "
+                                   "change over time (>= 2).")
 _LOOP = flags.DEFINE_enum("loop", "crossfade", list(looping.LOOP_MODES),
                           "How the last frame flows into the first.")
 _CROSSFADE_FRAMES = flags.DEFINE_integer("crossfade_frames", None, "Frames blended by the "
@@ -19,8 +20,10 @@ _FULL_RESOLUTION = flags.DEFINE_boolean("full_resolution", True, "Frames at the 
                                         "size (else the model's plain 64x64 frames).")
 _TEMPERATURE = flags.DEFINE_float("temperature", 0.0, "0: greedy DQN actions; > 0: sample "
                                   "actions from softmax(Q / temperature) (RNN+DQN only).")
-_MOTION_THRESHOLD = flags.DEFINE_float("motion_threshold", 0.1, "Predicted change (in [-1, 1] "
-                                       "units) above which a pixel moves.")
+_MOTION_THRESHOLD = flags.DEFINE_float("motion_threshold", 0.1, "A pixel moves where the "
+                                       "model's frames change over time by more than this "
+                                       "(in [-1, 1] units; 0.1 ~ 13 grey levels); elsewhere "
+                                       "every frame is the photo's pixel.")
 
 _FROZEN = flags.DEFINE_boolean("frozen", False, "Snapshot the weights into the graph: "
                                "1.2-1.7x faster per photo, 0.8-2.8 s slower first photo, "

@@ -22,8 +22,7 @@ def dqn_generator():
 
 @pytest.fixture(scope="module")
 def quiet_generator():
-    """An RNN+DQN whose frames stay near 0 (mid-grey): only photo regions far from
-    mid-grey are predicted to change, so the motion region is a known part of the photo."""
+    """An RNN+DQN whose frames stay near 0 (mid-grey)."""
     tf.keras.utils.set_random_seed(1)
     gen = RecurrentGenerator(z_dim=4, num_actions=3, image_size=SIZE).build_all()
     gen.decoder.to_rgb.kernel.assign(gen.decoder.to_rgb.kernel * 0.01)
@@ -104,26 +103,59 @@ def test_motion_alpha_marks_only_changed_pixels():
 # --- the full pipeline --------------------------------------------------------------
 
 
-def test_full_resolution_keeps_static_pixels_identical(quiet_generator):
+class FakeGenerator(tf.Module):
+    """A baseline-like generator (`rollout`) that cannot reconstruct the photo: every
+    frame is the input blurred and darkened (~60 grey levels off), plus, with
+    `amplitude`, a wave that varies over time in the left third of the square only."""
+
+    def __init__(self, amplitude=0.0, size=SIZE):
+        super().__init__()
+        self.image_size = size
+        self.amplitude = amplitude
+
+    def rollout(self, images, num_frames):
+        blurred = tf.nn.avg_pool2d(images, 5, 1, "SAME") * 0.5 - 0.2  # (B, S, S, 3)
+        columns = tf.cast(tf.range(self.image_size) < self.image_size // 3, tf.float32)
+        phase = tf.sin(tf.range(1, num_frames + 1, dtype=tf.float32))
+        wave = self.amplitude * phase[:, None, None, None] * columns[None, None, :, None]
+        return tf.clip_by_value(blurred[:, None] + wave[None], -1.0, 1.0)
+
+
+@pytest.mark.parametrize("loop", looping.LOOP_MODES)
+def test_frames_that_do_not_vary_over_time_move_nothing(loop):
     photo = half_bright_photo()
-    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=6,
-                                              loop="pingpong")
-    assert result.frames.shape == (10, 45, 70, 3) and result.frames.dtype == np.uint8
+    result = cinemagraph.generate_cinemagraph(FakeGenerator(0.0), photo, num_frames=6,
+                                              loop=loop)
+    assert not result.motion_mask.any()
+    for frame in result.frames:  # the blurred reconstruction never reaches the photo
+        np.testing.assert_array_equal(frame, photo)
+    # ... though the model's own frames are far from the photo.
+    view = np.round(resampling.resize(photo.astype(np.float32), SIZE, SIZE).numpy())
+    assert np.abs(result.model_frames[1].astype(int) - view).mean() > 30
+
+
+@pytest.mark.parametrize("loop", looping.LOOP_MODES)
+def test_only_what_varies_over_time_moves_and_frame_0_is_the_photo(loop):
+    photo = half_bright_photo()
+    result = cinemagraph.generate_cinemagraph(FakeGenerator(0.5), photo, num_frames=6,
+                                              loop=loop)
+    np.testing.assert_array_equal(result.frames[0], photo)
     static = result.motion_mask == 0
-    assert 0.2 < static.mean() < 0.9  # the grey part is static, the white part moves
-    assert static[:, -10:].all() and not static[:, :10].any()
+    # The wave covers the left third of the square (dilated by a model pixel and
+    # feathered by another): the rest of the photo stays still.
+    assert 0.45 < static.mean() < 0.7 and static[:, -30:].all() and not static[:, :15].any()
     for frame in result.frames:
         np.testing.assert_array_equal(frame[static], photo[static])
-    # Inside the region the predicted change is applied (white -> towards grey).
-    assert (result.frames[1:, :, :10].astype(int) - photo[:, :10]).mean() < -50
-    np.testing.assert_array_equal(result.frames[0], photo)  # pingpong starts at the photo
+    moving = result.frames[:, :, :15].astype(int)
+    assert np.abs(np.diff(moving, axis=0)).mean() > 5  # it moves from frame to frame
 
 
-def test_user_mask_freezes_what_it_covers(quiet_generator, tmp_path):
+def test_user_mask_freezes_what_it_covers(tmp_path):
     photo = half_bright_photo()
+    generator = FakeGenerator(0.5)
     mask = np.full((45, 70), 255, np.uint8)
     mask[:20] = 0
-    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=5, mask=mask)
+    result = cinemagraph.generate_cinemagraph(generator, photo, num_frames=5, mask=mask)
     assert not result.motion_mask[:20].any() and result.motion_mask[30:, :10].all()
     for frame in result.frames:
         np.testing.assert_array_equal(frame[:20], photo[:20])
@@ -132,7 +164,7 @@ def test_user_mask_freezes_what_it_covers(quiet_generator, tmp_path):
     small = np.zeros((6, 4), np.uint8)
     small[:3] = 255
     Image.fromarray(small).convert("RGB").save(tmp_path / "mask.png")
-    result = cinemagraph.generate_cinemagraph(quiet_generator, photo, num_frames=5,
+    result = cinemagraph.generate_cinemagraph(generator, photo, num_frames=5,
                                               mask=str(tmp_path / "mask.png"))
     assert not result.motion_mask[30:].any() and result.motion_mask[:10, :10].all()
     for frame in result.frames:
@@ -151,8 +183,11 @@ def test_greedy_is_deterministic_and_sampling_is_diverse(dqn_generator):
     s2 = cinemagraph.generate_cinemagraph(dqn_generator, photo, seed=2, **kwargs)
     again = cinemagraph.generate_cinemagraph(dqn_generator, photo, seed=1, **kwargs)
     assert (s1.actions != s2.actions).any()
-    assert not np.array_equal(s1.frames, s2.frames)
+    # An untrained model's frames barely vary over time (its full-resolution frames are
+    # the photo): the sampled actions show in its own frames.
+    assert not np.array_equal(s1.model_frames, s2.model_frames)
     np.testing.assert_array_equal(s1.frames, again.frames)
+    np.testing.assert_array_equal(s1.model_frames, again.model_frames)
     random_seed = cinemagraph.generate_cinemagraph(dqn_generator, photo, **kwargs).seed
     assert isinstance(random_seed, int)
 

@@ -151,7 +151,9 @@ def test_mask_sampling_and_output_folder_naming(workdir, tmp_path):
     half[:, :2] = 255
     Image.fromarray(half).save(tmp_path / "half.png")  # the left half may move
     Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "mask.png")  # all frozen
-    options = CinemagraphOptions(num_frames=4, temperature=1.0, loop="none")
+    # An untrained model's frames vary little over time: any change moves (threshold 0).
+    options = CinemagraphOptions(num_frames=4, temperature=1.0, loop="none",
+                                 motion_threshold=0.0)
     out = tmp_path / "out"
     out.mkdir()
     report = generate_lib.run(workdir, photo, str(out), options, mask=str(tmp_path / "half.png"),

@@ -1,7 +1,10 @@
 """Full-resolution cinemagraphs: a motion mask at model resolution, compositing at full.
 
-The model (Sec. 3) works on a 64x64 square. Its predicted change of frame t,
-delta_t = f_t - x (x = the photo at 64x64), is what we carry to the photo:
+The model (Sec. 3) works on a 64x64 square. What we carry to the photo is how its
+generated frames change over time, delta_t = g_t - g_0 (g = the looped generated
+frames, `pipeline`), never f_t - x: the difference from the photo x is mostly the
+model's reconstruction error, which would move every pixel of a photo the model cannot
+reproduce. delta_0 = 0, so frame 0 is the photo.
 
 1. motion mask (model resolution): m = max_t mean_c |delta_t|; pixels with
    m > threshold move; the region is dilated by `dilation` model pixels (3x3 max pools,
@@ -26,7 +29,8 @@ def motion_alpha(deltas, threshold=0.1, dilation=1):
     """The model's motion region as a soft mask (model resolution).
 
     Args:
-      deltas: float32 (T, S, S, 3), predicted changes f_t - x in [-2, 2] (T >= 1).
+      deltas: float32 (T, S, S, 3), changes g_t - g_0 of the generated frames over time,
+        in [-2, 2] (T >= 1).
       threshold: change (in [-1, 1] pixel units, 0.1 ~ 13 grey levels) above which a
         pixel moves.
       dilation: Python int >= 0, 3x3 dilations of the region before feathering.
@@ -68,7 +72,8 @@ def composite(photo, deltas, alpha, weight):
 
     Args:
       photo: uint8 (H, W, 3).
-      deltas: float32 (L, S, S, 3) with a static L, looped predicted changes in [-2, 2].
+      deltas: float32 (L, S, S, 3) with a static L, the changes g_t - g_0 in [-2, 2]
+        (delta_0 = 0 gives frame 0 = the photo).
       alpha: float32 (S, S) in [0, 1], from `motion_alpha`.
       weight: uint8 (H, W), the user's mask at full resolution.
 

@@ -6,9 +6,19 @@ tf.Module whose tf.functions take a photo of any size. The Python API
 so both give the same frames.
 
     photo P (H, W, 3) --area resize--> x (S, S, 3)   [the whole photo, stretched]
-    x --generator (Sec. 3.1 / 3.2)--> f_1 .. f_{N-1}; f_0 = x; delta_t = f_t - x
-    delta --motion_alpha--> alpha (S, S); delta --loop schedule--> delta' (L, S, S, 3)
-    P, alpha * delta', user mask --composite--> frames (L, H, W, 3)
+    x --generator (Sec. 3.1 / 3.2)--> f_1 .. f_N
+    f_1 .. f_N --loop schedule--> g_0 .. g_{L-1};  delta_i = g_i - g_0
+    delta --motion_alpha--> alpha (S, S)
+    P, alpha * delta, user mask --composite--> frames (L, H, W, 3); frames[0] = P
+
+What moves, and by how much, comes from how the generated frames vary over time, never
+from how well the model reconstructs the photo: a model whose frames are a blurred,
+recoloured or shifted version of the photo (every model on a photo unlike its training
+data) would otherwise "move" every pixel by its reconstruction error in every frame.
+Output frame 0 is the photo exactly (delta_0 = 0), and a pixel whose generated frames
+do not change over the loop (by more than `motion_threshold`, after the region's
+dilation) is the photo's in every frame. The model's own frames (`model_frames`, and
+the frames with full_resolution=False) are the unchanged [x, f_1 .. f_{N-1}], looped.
 
 How the photo meets the model's square: the whole photo is resized to S x S, aspect
 ratio not kept, and the predicted change is resized back by the inverse stretch, so
@@ -37,15 +47,17 @@ class CinemagraphOptions:
     """What to generate, fixed per traced graph.
 
     Attributes:
-      num_frames: N >= 2, the photo plus N - 1 generated frames, before looping (the
-        recurrence may run past its training length).
+      num_frames: N >= 2 frames before looping: the photo, then N - 1 frames that carry
+        the change of the generated f_2 .. f_N from f_1 (the recurrence runs N steps and
+        may run past its training length).
       loop: "crossfade" (default), "pingpong" or "none" (see `looping`).
       crossfade_frames: K for "crossfade"; None = N // 4.
       full_resolution: True: composite the predicted change onto the photo at its own
         size; False: the model's plain S x S frames (research use).
       temperature: 0 = greedy DQN actions (the paper's argmax); > 0 samples actions
         from softmax(Q / temperature), seeded. RNN+DQN generators only.
-      motion_threshold: predicted change (in [-1, 1] units) above which a pixel moves.
+      motion_threshold: change of a generated frame from the loop's first one (in
+        [-1, 1] units, 0.1 ~ 13 grey levels) above which a pixel moves.
       mask_dilation: 3x3 dilations of the motion region (model pixels).
       frozen: run a recurrent generator as `frozen_rollout.FrozenRollout` (its weights
         snapshotted into the graph): 1.2-1.7x faster per cinemagraph, but the first
@@ -101,7 +113,7 @@ class CinemagraphModule(tf.Module):
       "frames": uint8 (L, H, W, 3) (full resolution) or (L, S, S, 3);
       "model_frames": uint8 (L, S, S, 3), the model's own looped frames;
       "motion_mask": uint8 (H, W), 0 where every frame equals the photo;
-      "actions": int32 (N - 1,), the DQN's actions (-1 without a DQN).
+      "actions": int32 (N,), the DQN's action per generated frame (-1 without a DQN).
     `mask` is uint8 (h, w) of any size (255 = may move, 0 = frozen); `seed` int32 (2,)
     seeds the sampled actions (unused when greedy). `serve` = greedy-or-seed-(0, 0),
     no user mask.
@@ -154,8 +166,8 @@ class CinemagraphModule(tf.Module):
         return self._size
 
     def _rollout(self, x, seed):
-        """x float32 (1, S, S, 3) -> frames (N - 1, S, S, 3), actions int32 (N - 1,)."""
-        steps = self._options.num_frames - 1
+        """x float32 (1, S, S, 3) -> frames f_1 .. f_N (N, S, S, 3), actions int32 (N,)."""
+        steps = self._options.num_frames
         if not self._recurrent:
             frames = self.generator.rollout(x, steps)
             return frames[0], tf.fill([steps], -1)
@@ -177,19 +189,22 @@ class CinemagraphModule(tf.Module):
         levels = tf.round(resampling.resize(tf.cast(image, tf.float32), size, size))
         x = levels / 127.5 - 1.0  # the model's view of the photo, as uint8 training data
         generated, actions = self._rollout(x[None], seed)
-        sequence = tf.concat([x[None], tf.cast(generated, tf.float32)], axis=0)  # (N, S, S, 3)
-        deltas = sequence - x[None]
-        alpha = compositing.motion_alpha(deltas[1:], options.motion_threshold,
-                                         options.mask_dilation)
+        generated = tf.cast(generated, tf.float32)  # f_1 .. f_N, (N, S, S, 3)
         schedule = looping.loop_schedule(options.num_frames, options.loop,
                                          options.crossfade_frames)
+        # The model's own frames: x, f_1 .. f_{N-1}.
+        sequence = tf.concat([x[None], generated[:-1]], axis=0)
         model_frames = _to_uint8(looping.apply_loop(sequence, schedule))
+        # The change to carry: how the looped generated frames differ from the first one.
+        looped = looping.apply_loop(generated, schedule)  # (L, S, S, 3)
+        deltas = looped - looped[:1]
+        alpha = compositing.motion_alpha(deltas[1:], options.motion_threshold,
+                                         options.mask_dilation)
         weight = resampling.resize(tf.cast(mask, tf.float32), shape[0], shape[1])
         weight = tf.cast(tf.round(tf.clip_by_value(weight, 0.0, 255.0)), tf.uint8)
         motion_mask = compositing.full_resolution_mask(alpha, weight)
         if options.full_resolution:
-            frames = compositing.composite(image, looping.apply_loop(deltas, schedule),
-                                           alpha, weight)
+            frames = compositing.composite(image, deltas, alpha, weight)
         else:
             frames = model_frames
         return {"frames": frames, "model_frames": model_frames, "motion_mask": motion_mask,
