@@ -175,6 +175,42 @@ def resolve_checkpoint(path):
     return path, os.path.dirname(os.path.dirname(path))
 
 
+class CorruptCheckpointError(ValueError):
+    """A checkpoint's files cannot be read (truncated or damaged)."""
+
+
+def _data_files(prefix):
+    return sorted(tf.io.gfile.glob(prefix + ".data-*")) or [prefix + ".index"]
+
+
+def restore(checkpoint, prefix):
+    """`checkpoint.restore(prefix)`, with a truncated or damaged file named as such.
+
+    Returns:
+      the restore status.
+
+    Raises:
+      CorruptCheckpointError naming the checkpoint's files and the other checkpoints of
+      its folder, any of which can be chosen by its prefix.
+    """
+    try:
+        return checkpoint.restore(prefix)
+    except (IndexError, EOFError, tf.errors.DataLossError, tf.errors.OutOfRangeError,
+            tf.errors.InternalError) as e:
+        folder = os.path.dirname(prefix)
+        state = tf.train.get_checkpoint_state(folder)
+        others = [p for p in (state.all_model_checkpoint_paths if state else [])
+                  if os.path.basename(p) != os.path.basename(prefix)
+                  and tf.io.gfile.exists(os.path.join(folder, os.path.basename(p)) + ".index")]
+        hint = (f"an earlier good one can be chosen by its prefix, e.g. "
+                f"{os.path.join(folder, os.path.basename(others[-1]))}" if others else
+                "there is no other checkpoint in " + folder)
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CorruptCheckpointError(
+            f"checkpoint {prefix} is truncated or corrupt ({', '.join(_data_files(prefix))}: "
+            f"{reason}); {hint}") from e
+
+
 def load_generator(path):
     """Rebuilds a trained generator from a workdir or checkpoint prefix.
 
@@ -191,6 +227,7 @@ def load_generator(path):
     Raises:
       FileNotFoundError: no config.json or no checkpoint at `path`.
       ValueError: the checkpoint does not fit the model config.json describes.
+      CorruptCheckpointError (a ValueError): its files are truncated or damaged.
     """
     from cinegen_tf.training import methods  # methods imports this module
 
@@ -200,9 +237,11 @@ def load_generator(path):
     assert_fully_tracked({"generator": generator})
     checkpoint = tf.train.Checkpoint(generator=generator)
     try:
-        status = checkpoint.restore(prefix)
+        status = restore(checkpoint, prefix)
         status.expect_partial()
         status.assert_existing_objects_matched()
+    except CorruptCheckpointError:
+        raise
     except (AssertionError, ValueError, tf.errors.InvalidArgumentError) as e:
         raise ValueError(
             f"checkpoint {prefix} does not match the {config.method!r} generator described "

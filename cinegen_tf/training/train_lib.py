@@ -34,10 +34,15 @@ def _check_resumable(config, workdir):
         return
     old = checkpoints.read_config(workdir)
     for key in _RESUME_KEYS:
-        if old[key] != config[key]:
+        # As plain values: a ConfigDict never equals a locked one (the train binary's).
+        if _plain(old[key]) != _plain(config[key]):
             raise ValueError(
                 f"{workdir} holds checkpoints of another run ({key} = {old[key]!r} in its "
                 f"config.json, {config[key]!r} now): use a new --workdir")
+
+
+def _plain(value):
+    return value.to_dict() if hasattr(value, "to_dict") else value
 
 
 class _Evaluator:
@@ -145,7 +150,7 @@ def _train(config, workdir, make_dataset, strategy):
     checkpoint = tf.train.Checkpoint(step=step, rng=rng, **items)
     manager = checkpoints.make_manager(checkpoint, workdir, int(train.keep_checkpoints))
     if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_consumed()
+        checkpoints.restore(checkpoint, manager.latest_checkpoint).assert_consumed()
         logging.info("Resumed from %s at step %d.", manager.latest_checkpoint, int(step))
     if not distribute.is_default(strategy):
         logging.info("Training with %s.", distribute.describe(strategy))
@@ -209,8 +214,11 @@ def _train(config, workdir, make_dataset, strategy):
                 tf.summary.scalar("train/frames_per_sec", done * frames_per_step / elapsed,
                                   step=current)
             eta = (train.num_steps - current) / rate if timed_steps else float("nan")
-            logging.info("step %d/%d  %.2f steps/s  ETA %s  %s", current, train.num_steps,
-                         rate, _duration(eta), _fmt(means))
+            if timed_steps:
+                logging.info("step %d/%d  %.2f steps/s  ETA %s  %s", current,
+                             train.num_steps, rate, _duration(eta), _fmt(means))
+            else:  # the first call's rate would count its tracing and compilation
+                logging.info("step %d/%d  %s", current, train.num_steps, _fmt(means))
             result.update(step=current, train=means)
             if current % train.eval_every == 0 or current == train.num_steps:
                 result["eval"] = evaluator(current)
