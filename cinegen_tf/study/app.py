@@ -160,6 +160,7 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
         return flask.render_template(
             "start.html", csrf_token=csrf_token(), external_id=external_id,
             num_clips=len(manifest["clips"]), name=manifest["name"],
+            size=manifest["encoding"]["size"],
             num_trials=len(trials_lib.plan(manifest, 0)))
 
     @app.post("/start")

@@ -13,7 +13,8 @@ evaluation sees it) the study holds:
   - "broken": the attention check's obviously broken clip (upside down, colours
     inverted, frames shuffled, blocks of noise).
 Every file has the same size, frame count, frame rate, looping and format (GIF, looping
-forever, one palette per file). Files are named by a hash of (study seed, clip, method)
+forever, one palette per file; identical consecutive frames, as the constant baseline
+makes, are stored as one longer frame, which plays the same). Files are named by a hash of (study seed, clip, method)
 so a participant cannot read a method's name from a page's source.
 
 Methods are whatever workdirs are given (`{"rnn": "runs/fire_rnn", ...}`); "constant"
