@@ -91,7 +91,12 @@ def _serve():
     print(f"participants: {base}/?{_ID_PARAM.value}=<their id>  (or {base}/ to issue one)\n"
           f"results:      {base}/admin/results?token={token}\n"
           f"votes (CSV):  {base}/admin/votes.csv?token={token}", flush=True)
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C: every vote is already committed
+        print("stopped", flush=True)
+    finally:
+        server.server_close()
 
 
 def _export():
@@ -114,7 +119,14 @@ def _main(argv):
     if len(argv) != 2 or argv[1] not in COMMANDS:
         raise app.UsageError(f"usage: python -m cinegen_tf.study {'|'.join(COMMANDS)} "
                              f"--study_dir=DIR ...")
-    {"prepare": _prepare, "serve": _serve, "export": _export}[argv[1]]()
+    from cinegen_tf.study import db
+
+    try:
+        {"prepare": _prepare, "serve": _serve, "export": _export}[argv[1]]()
+    except (ValueError, OSError, db.SchemaError) as error:  # a user's mistake: one line
+        print(f"error: {' '.join(str(error).split()) or type(error).__name__}",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 def main():
