@@ -31,7 +31,7 @@ def motion_weighted_mse(generated, target, still, weight, threshold=8 / 127.5):
     Args:
       generated, target: float (B, T, H, W, C) in [-1, 1].
       still: float (B, H, W, C), the input frame x.
-      weight: Python float >= 0 (0 = plain per_frame_mse).
+      weight: float scalar >= 0 (0 = plain per_frame_mse).
       threshold: a pixel moves where some channel of |target - still| exceeds it (default
         8 grey levels).
 
@@ -41,7 +41,7 @@ def motion_weighted_mse(generated, target, still, weight, threshold=8 / 127.5):
     target = tf.cast(target, tf.float32)
     moved = tf.reduce_max(tf.abs(target - tf.cast(still, tf.float32)[:, None]), axis=-1,
                           keepdims=True) > threshold  # (B, T, H, W, 1)
-    weights = 1.0 + float(weight) * tf.cast(moved, tf.float32)
+    weights = 1.0 + tf.cast(weight, tf.float32) * tf.cast(moved, tf.float32)
     squared = tf.square(tf.cast(generated, tf.float32) - target)
     return (tf.reduce_sum(weights * squared, axis=[2, 3, 4])
             / (tf.reduce_sum(weights, axis=[2, 3, 4]) * int(target.shape[-1])))

@@ -67,10 +67,10 @@ class LayeredGenerator(keras.Model):
       moving_layer: the soft-shifted layer (off: the ConvLSTM composite alone, over x).
       refine: add the ConvLSTM composite (needed for non-rigid motion).
       coords: append coordinate channels to the input (CoordConv).
-      sharp: at inference (training=False) move the layer by the most likely displacement
-        (argmax of p_y and of p_x) instead of the whole distribution: one sharp object at
-        the likeliest place, where the MSE-trained mixture draws faint copies at every
-        place the object may be.
+      sharp: at inference (training=False) move the layer by the likeliest displacement
+        (argmax of p_y and of p_x) instead of the whole distribution: one sharp object,
+        where the MSE-trained mixture draws faint copies at every place the object may
+        be. (The per-axis median scored worse: 11.47 px vs 11.11 px on eight.)
     """
 
     def __init__(self, z_dim=256, num_actions=64, image_size=64, width=32, moving_layer=True,
@@ -188,10 +188,9 @@ class LayeredGenerator(keras.Model):
 
     def _displacements(self, logits, training):
         """Logits (B, S) -> displacement distribution (B, 1, S), one-hot when sharp."""
+        p = tf.nn.softmax(SHIFT_LOGIT_SCALE * logits)
         if self.sharp and not training:
-            p = tf.one_hot(tf.argmax(logits, axis=-1), self.image_size)
-        else:
-            p = tf.nn.softmax(SHIFT_LOGIT_SCALE * logits)
+            p = tf.one_hot(tf.argmax(p, axis=-1), self.image_size)
         return p[:, None]
 
     def rollout(self, images, num_frames):

@@ -110,8 +110,11 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
     sync_every = int(config.dqn.target_sync_every)
     loss_on_padding = bool(config.train.loss_on_padding)
     # Not in the paper, off for its configs (the key is absent): our layered generator's
-    # configs weight moving pixels (losses.motion_weighted_mse).
+    # configs weight moving pixels (losses.motion_weighted_mse), annealed linearly to 0
+    # over train.num_steps: it breaks the copy-the-input minimum early, and the plain MSE
+    # at the end keeps the still background exact.
     motion_weight = float(config.train.get("motion_weight", 0.0))
+    num_steps = float(config.train.num_steps)
     g_vars = generator_variables(generator)
     d_vars = list(discriminator.trainable_variables)
     q_vars = list(generator.q_network.trainable_variables) if uses_dqn else []
@@ -129,8 +132,10 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
             fake_logits = discriminator(_fold(frames), training=True)  # (B*T, 1)
             real_logits = discriminator(_fold(targets), training=True)
             if motion_weight:
+                weight = motion_weight * tf.maximum(
+                    0.0, 1.0 - tf.cast(step, tf.float32) / num_steps)
                 per_frame_mse = losses.motion_weighted_mse(frames, targets, images,
-                                                           motion_weight)  # (B, T)
+                                                           weight)  # (B, T)
             else:
                 per_frame_mse = losses.per_frame_mse(frames, targets)  # (B, T)
             # -log D(G(x)) per frame (Eq. 2); softplus(-l) = -log sigmoid(l).

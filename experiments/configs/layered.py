@@ -6,8 +6,10 @@ rotate, scale; default eight) or a real category (water_flowing, fire; point
 adversarial, Q-learning for the DQN, training/recurrent_step.py) and the cpu-scale
 tables' budget: 240 steps of batch 16.
 
-`train.motion_weight` (20, not in the paper): pixels that move count 21x in the MSE
-(cinegen_tf/losses.py:motion_weighted_mse), which breaks the copy-the-input minimum.
+`train.motion_weight` (20, not in the paper): pixels that move count 21x in the MSE at the
+start (cinegen_tf/losses.py:motion_weighted_mse), annealed linearly to 1x at the last
+step: it breaks the copy-the-input minimum early; the plain MSE later keeps the still
+background exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
 encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (True: the
 ConvLSTM composite), `coords` (True: CoordConv input), `sharp` (True: the likeliest
@@ -39,7 +41,7 @@ def get_config(arg=None):
     config.model.refine = True
     config.model.coords = True
     config.model.sharp = True
-    config.train.motion_weight = 20.0  # losses.motion_weighted_mse: moving pixels count 21x
+    config.train.motion_weight = 20.0  # annealed to 0 over num_steps (recurrent_step.py)
     config.train.batch_size = 16
     config.train.num_steps = 240
     config.train.learning_rate = 1e-3
