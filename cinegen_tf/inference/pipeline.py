@@ -36,6 +36,7 @@ import tensorflow as tf
 
 from cinegen_tf.inference import compositing, looping, resampling
 from cinegen_tf.inference.frozen_rollout import FrozenRollout
+from cinegen_tf.models.generator import RecurrentGenerator
 
 IMAGE_SPEC = tf.TensorSpec((None, None, 3), tf.uint8, name="image")
 MASK_SPEC = tf.TensorSpec((None, None), tf.uint8, name="mask")
@@ -59,10 +60,11 @@ class CinemagraphOptions:
       motion_threshold: change of a generated frame from the loop's first one (in
         [-1, 1] units, 0.1 ~ 13 grey levels) above which a pixel moves.
       mask_dilation: 3x3 dilations of the motion region (model pixels).
-      frozen: run a recurrent generator as `frozen_rollout.FrozenRollout` (its weights
-        snapshotted into the graph): 1.2-1.7x faster per cinemagraph, but the first
-        call takes 0.8-2.8 s longer and the process up to ~1 GB more. Pays off from a few
-        dozen photos per process (folders, serving); False for one photo.
+      frozen: run the paper's RNN / RNN+DQN generator as `frozen_rollout.FrozenRollout`
+        (its weights snapshotted into the graph; other generators run as they are):
+        1.2-1.7x faster per cinemagraph, but the first call takes 0.8-2.8 s longer and
+        the process up to ~1 GB more. Pays off from a few dozen photos per process
+        (folders, serving); False for one photo.
     """
     num_frames: int = 21
     loop: str = "crossfade"
@@ -128,7 +130,7 @@ class CinemagraphModule(tf.Module):
         self._options = options
         self._uses_dqn = bool(getattr(generator, "uses_dqn", False))
         self._recurrent = hasattr(generator, "uses_dqn")
-        frozen = options.frozen and self._recurrent
+        frozen = options.frozen and isinstance(generator, RecurrentGenerator)
         self._frozen = _Untracked(FrozenRollout(generator) if frozen else None)
         # A frozen graph holds the weights as constants; otherwise it captures these.
         self.model_variables = ([] if frozen else
