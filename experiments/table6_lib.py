@@ -133,7 +133,8 @@ def markdown(data):
         f"{enc['num_frames']} frames at {enc['size'][0]}x{enc['size'][1]}, {enc['fps']:g} fps, "
         f"{enc['format'].upper()} looping, shown at {enc['display_size']} px.",
         "- Methods (workdir, checkpoint step): " + "; ".join(
-            f"{m['label']}: {m.get('workdir') or '(none)'}, step {m.get('step')}"
+            f"{m['label']}: " + (f"{m['workdir']}, step {m.get('step')}" if m.get("workdir")
+                                 else "no weights")
             for m in data["methods"]) + ".",
         f"- Written {data['written_utc']} from code {data['code']}; every vote: "
         f"`python -m cinegen_tf.study export --study_dir={data['study_dir']}`.",
