@@ -7,12 +7,15 @@
         --workdir=runs/eight_constant
 
 See cinegen_tf/evaluation/eval_lib.py for what is scored and the result.json layout.
+A mistake is one line on stderr (`--verbose` shows the traceback).
 """
+import os
+
 from absl import app
 from absl import flags
 from ml_collections import config_flags
 
-from cinegen_tf.evaluation import eval_lib
+from cinegen_tf import cli
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Config of a method without weights (constant), e.g. "
@@ -37,20 +40,29 @@ _INCLUDE_PADDING = flags.DEFINE_bool("include_padding", False,
 
 
 def _main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv
     if not (_WORKDIR.value or _CHECKPOINT.value):
         raise app.UsageError("give --workdir, --checkpoint, or --config with --workdir")
     if _FOLLOW.value and (_CHECKPOINT.value or _CONFIG.value):
         raise app.UsageError("--follow follows --workdir alone")
-    eval_lib.run(workdir=_WORKDIR.value, checkpoint=_CHECKPOINT.value, config=_CONFIG.value,
+    if (_WORKDIR.value and not (_CHECKPOINT.value or _CONFIG.value)
+            and not os.path.isdir(_WORKDIR.value)):
+        raise cli.UserError(f"--workdir={_WORKDIR.value}: no such folder")
+    for name, value in (("num_sequences", _NUM_SEQUENCES.value),
+                        ("batch_size", _BATCH_SIZE.value)):
+        if value is not None and value < 1:
+            raise app.UsageError(f"--{name}={value}: must be >= 1")
+    config = cli.config_value(_CONFIG)
+    from cinegen_tf.evaluation import eval_lib  # TensorFlow, after the flags
+
+    eval_lib.run(workdir=_WORKDIR.value, checkpoint=_CHECKPOINT.value, config=config,
                  split=_SPLIT.value, follow=_FOLLOW.value, timeout_s=_TIMEOUT_S.value,
                  num_sequences=_NUM_SEQUENCES.value, batch_size=_BATCH_SIZE.value,
                  data_seed=_DATA_SEED.value, include_padding=_INCLUDE_PADDING.value)
 
 
 def main():
-    app.run(_main)
+    cli.run(_main)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,16 @@
         --output=out.webp --temperature=1 --seed=3 --mask=sky_mask.png
 
 Output format by extension: .gif, .mp4, .webp. Errors are one line on stderr and a
-non-zero exit status; in folder mode bad photos are reported and skipped (exit 1 at the
-end if any was).
+non-zero exit status (`--verbose` shows the traceback); in folder mode bad photos are
+reported and skipped (exit 1 at the end if any was). The first output frame is the photo;
+a pixel moves only where the model's frames change over time (see --motion_threshold).
 """
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from cinegen_tf import cli
 
-from absl import app  # noqa: E402
+cli.quiet_tensorflow()  # cinemagraph_flags imports TensorFlow
+
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
@@ -24,7 +25,10 @@ from cinegen_tf.inference import generate_lib, writers  # noqa: E402
 
 _INPUT = flags.DEFINE_string("input", None, "A photo (JPEG, PNG, WebP, BMP, GIF, ...) or a "
                              "folder of photos.")
-_OUTPUT = flags.DEFINE_string("output", None, "Output file (.gif, .mp4, .webp), or a folder.")
+_OUTPUT = flags.DEFINE_string("output", None, "Output file (.gif, .mp4, .webp), or a folder "
+                              "(named after the photo); missing folders are created. MP4 "
+                              "is yuv420p: an odd width or height gets one more column or "
+                              "row, a copy of the last.")
 _FORMAT = flags.DEFINE_enum("format", "gif", sorted(set(writers.FORMATS.values())),
                             "Output format when writing into a folder.")
 _MASK = flags.DEFINE_string("mask", None, "Optional mask image of any size: white = may move, "
@@ -37,18 +41,13 @@ flags.mark_flags_as_required(["checkpoint", "input", "output"])
 
 
 def _main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv
     logging.set_verbosity(logging.WARNING)
-    try:
-        report = generate_lib.run(
-            cinemagraph_flags.CHECKPOINT.value, _INPUT.value, _OUTPUT.value,
-            cinemagraph_flags.options(), mask=_MASK.value,
-            seed=_SEED.value, fps=_FPS.value, quality=_QUALITY.value,
-            output_format=_FORMAT.value)
-    except (generate_lib.GenerateError, ValueError) as error:
-        print(f"error: {generate_lib.one_line(error)}", file=sys.stderr)
-        return 1
+    report = generate_lib.run(
+        cinemagraph_flags.CHECKPOINT.value, _INPUT.value, _OUTPUT.value,
+        cinemagraph_flags.options(), mask=_MASK.value,
+        seed=_SEED.value, fps=_FPS.value, quality=_QUALITY.value,
+        output_format=_FORMAT.value)
     for path in report.written:
         print(path if path not in report.seeds else f"{path} (--seed={report.seeds[path]})")
     if report.failed:
@@ -59,7 +58,7 @@ def _main(argv):
 
 
 def main():
-    app.run(_main)  # exits with _main's return value
+    cli.run(_main)  # exits with _main's return value
 
 
 if __name__ == "__main__":

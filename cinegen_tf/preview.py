@@ -4,18 +4,23 @@ r"""Writes an animated GIF and a PNG contact sheet of synthetic sequences.
 
 writes preview.gif (the sequences side by side, looping) and preview.png (one row per
 sequence). Add `--source=tfds [--data_dir=...]` to look at a prepared TFDS config instead
-of freshly rendered sequences.
+of freshly rendered sequences. The output's folder is created if missing. A mistake is
+one line on stderr (`--verbose` shows the traceback).
 """
-from absl import app
-from absl import flags
-from absl import logging
+from cinegen_tf import cli
 
-from cinegen_tf.data import preview_lib
-from cinegen_tf.data import synthetic
+cli.quiet_tensorflow()  # preview_lib imports TensorFlow
+
+from absl import flags  # noqa: E402
+from absl import logging  # noqa: E402
+
+from cinegen_tf.data import preview_lib  # noqa: E402
+from cinegen_tf.data import synthetic  # noqa: E402
 
 _PATTERN = flags.DEFINE_enum("pattern", "eight", list(synthetic.PATTERNS), "Motion pattern.")
 _NUM = flags.DEFINE_integer("num", 8, "Number of sequences.")
-_OUTPUT = flags.DEFINE_string("output", "preview.gif", "GIF path; the PNG goes beside it.")
+_OUTPUT = flags.DEFINE_string("output", "preview.gif", "GIF path (its folder is created if "
+                              "missing); the PNG goes beside it.")
 _SEED = flags.DEFINE_integer("seed", 0, "Renderer seed (procedural source).")
 _SPLIT = flags.DEFINE_enum("split", "test", list(synthetic.SPLITS), "Split to show.")
 _SOURCE = flags.DEFINE_enum("source", "procedural", list(preview_lib.SOURCES),
@@ -26,9 +31,15 @@ _FPS = flags.DEFINE_float("fps", 8.0, "GIF frames per second.")
 _SCALE = flags.DEFINE_integer("scale", 2, "Integer upscaling of the images.")
 
 
+flags.register_validator("output", lambda path: str(path).lower().endswith(".gif"),
+                         "must end in .gif (the PNG contact sheet goes beside it)")
+flags.register_validator("num", lambda n: n >= 1, "must be >= 1")
+flags.register_validator("scale", lambda n: n >= 1, "must be >= 1")
+flags.register_validator("fps", lambda fps: 0 < fps <= 100, "must be in (0, 100]")
+
+
 def _main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv
     gif_path, png_path = preview_lib.write_preview(
         _OUTPUT.value, _PATTERN.value, _NUM.value, seed=_SEED.value, split=_SPLIT.value,
         source=_SOURCE.value, data_dir=_DATA_DIR.value, tfds_config=_TFDS_CONFIG.value,
@@ -37,7 +48,7 @@ def _main(argv):
 
 
 def main():
-    app.run(_main)
+    cli.run(_main)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later; or o
 time, --rows=mathieu), unless --fresh; a file of another budget is refused. Runs live in
 WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
 is never retrained, an interrupted one resumes. See experiments/tables.py for the tables
-and scales, experiments/reproduce_lib.py for what is run.
+and scales, experiments/reproduce_lib.py for what is run. A mistake is one line on stderr
+(`--verbose` shows the traceback).
 """
-from absl import app
-from absl import flags
+from cinegen_tf import cli
 
-from experiments import reproduce_lib
-from experiments import tables
+cli.quiet_tensorflow()  # the tables' configs import TensorFlow
+
+from absl import flags  # noqa: E402
+
+from experiments import reproduce_lib  # noqa: E402
+from experiments import tables  # noqa: E402
 
 _TABLE = flags.DEFINE_integer("table", None, "Which table of the paper: 1-5.")
 _SCALE = flags.DEFINE_enum("scale", "cpu", sorted(tables.SCALES),
@@ -45,8 +49,7 @@ flags.mark_flag_as_required("table")
 
 
 def _main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv
     paths = reproduce_lib.reproduce(
         _TABLE.value, _SCALE.value, patterns=[p for p in _PATTERNS.value if p],
         categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
@@ -57,7 +60,7 @@ def _main(argv):
 
 
 def main():
-    app.run(_main)
+    cli.run(_main)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from cinegen_tf.inference.pipeline import CinemagraphOptions
 log = logging.getLogger(__name__)
 
 
-class GenerateError(Exception):
+class GenerateError(ValueError):
     """A problem that stops the run; the message is one line for the user."""
 
 

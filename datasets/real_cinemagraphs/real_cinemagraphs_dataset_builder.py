@@ -15,8 +15,17 @@ import numpy as np
 import tensorflow_datasets as tfds
 from absl import logging
 
+from cinegen_tf import cli
 from cinegen_tf.data import clips
 from cinegen_tf.data import real_sources
+
+# `tfds build` runs this module: a bad manual_dir ends it with one line, not a traceback.
+cli.install_excepthook()
+
+
+class ManualDirError(cli.UserError, ValueError):
+    """The manual_dir is missing, empty, or holds no usable clip; the first line of the
+    message says which, the instructions follow after a blank line."""
 
 MANUAL_DOWNLOAD_INSTRUCTIONS = """\
 The paper's Giphy cinemagraphs were never released: bring your own. Put them in a folder
@@ -108,18 +117,22 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        # TFDS itself stops with the instructions when manual_dir is missing or empty.
-        manual_dir = dl_manager.manual_dir
+        try:  # TFDS refuses a missing or empty manual_dir, with the instructions
+            manual_dir = dl_manager.manual_dir
+        except AssertionError as error:
+            first = " ".join(str(error).split("Create it and", 1)[0].split())
+            raise ManualDirError(f"--manual_dir: {first}\n\n{MANUAL_DOWNLOAD_INSTRUCTIONS}"
+                                 ) from error
         config, skip_log = self.builder_config, real_sources.SkipLog()
         try:
             sources = real_sources.find_sources(manual_dir, config.categories, skip_log)
         except ValueError as error:
-            raise ValueError(f"{error}\n\n{MANUAL_DOWNLOAD_INSTRUCTIONS}") from error
+            raise ManualDirError(f"{error}\n\n{MANUAL_DOWNLOAD_INSTRUCTIONS}") from error
         plans = real_sources.plan_sources(sources, skip_log, config.num_workers or None)
         split_plans = {split: [p for p in plans if p.source.split == split]
                        for split in clips.SPLITS}
         if not plans:
-            raise ValueError(
+            raise ManualDirError(
                 f"{manual_dir}: no usable clip in categories {config.categories} "
                 f"({len(sources)} sources; {skip_log.summary()})\n\n"
                 f"{MANUAL_DOWNLOAD_INSTRUCTIONS}")
