@@ -175,7 +175,9 @@ def _train(config, workdir, make_dataset, strategy):
             result["eval"] = evaluator(start)
             logging.info("step %d eval: %s", start, _fmt(result["eval"]))
         if method.train_step is None:  # nothing to learn (constant baseline)
-            manager.save(checkpoint_number=start)
+            path = manager.save(checkpoint_number=start)
+            if not chief:
+                tf.io.gfile.rmtree(os.path.dirname(path))
             return result
         if start >= train.num_steps:
             logging.info("Already trained %d >= %d steps.", start, train.num_steps)
