@@ -15,13 +15,15 @@ def sentences(table, cells, cols, records):
     """Generated sentences: rankings vs the paper's, and where we fall short or beat it."""
     out, at = [], budget(records)
     labels = {row.key: row.label for row in table.rows}
+    # Rows not in the paper (ours) have no paper number to rank or compare with.
+    rows = [r for r in table.rows if r.key in paper_numbers.TABLES[table.number]]
     for i, metric in enumerate(table.metrics):
         name = tables.METRIC_LABELS[metric]
         sign = 1 if table.lower_is_better else -1
         same, details = 0, []
         for column in cols:
-            ours = {r.key: cells[(r.key, column.key, metric)][0] for r in table.rows}
-            paper = {r.key: cells[(r.key, column.key, metric)][1] for r in table.rows}
+            ours = {r.key: cells[(r.key, column.key, metric)][0] for r in rows}
+            paper = {r.key: cells[(r.key, column.key, metric)][1] for r in rows}
             if any(v is None for v in ours.values()):
                 continue
             order_ours = sorted(ours, key=lambda k: sign * ours[k])
@@ -29,10 +31,11 @@ def sentences(table, cells, cols, records):
             same += order_ours == order_paper
             details.append(f"{column.label}: ours {' > '.join(labels[k] for k in order_ours)}"
                            f", paper {' > '.join(labels[k] for k in order_paper)}")
-        if details and len(table.rows) > 1:
+        if details and len(rows) > 1:
             out.append(f"Ranking by {name} (best first) matches the paper's in {same} of "
                              f"{len(details)} columns ({'; '.join(details)}).")
-        diffs = [c[0] - c[1] for (_, _, m), c in cells.items() if m == metric and c[0] is not None]
+        diffs = [c[0] - c[1] for (_, _, m), c in cells.items()
+                 if m == metric and c[0] is not None and c[1] is not None]
         if diffs:
             worse = sum((d > 0) if table.lower_is_better else (d < 0) for d in diffs)
             unit = " dB" if "psnr" in metric else " px" if metric == "centre_distance" else ""

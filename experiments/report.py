@@ -97,6 +97,9 @@ def columns(table, patterns, categories):
 
 
 def paper_value(table, row, column, metric_index):
+    """The paper's number for a cell, None for a row not in the paper (ours)."""
+    if row.key not in paper_numbers.TABLES[table.number]:
+        return None
     value = paper_numbers.TABLES[table.number][row.key][column.key]
     return value[metric_index] if isinstance(value, tuple) else value
 
@@ -249,6 +252,7 @@ def write_table(table, scale, records, invocations, results_dir):
         table_file.invocation), oldest first.
       results_dir: where to write.
     """
+    table = table.shown(records)  # our row only once it has runs
     patterns, categories = _subsets_of(records, "synthetic"), _subsets_of(records, "real")
     cols = columns(table, patterns, categories)
     cells = cell_values(table, records, patterns, categories)

@@ -210,9 +210,11 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         if bad:
             raise ValueError(f"unknown {what} {bad}; known: {allowed}")
     table, scale = tables.TABLES[table_number], tables.SCALES[scale_name]
-    keys = [row.key for row in table.rows]
+    keys = [row.key for row in table.all_rows]
     if rows is not None and (not rows or any(r not in keys for r in rows)):
-        raise ValueError(f"rows {list(rows)}: table {table_number}'s rows are {keys}")
+        raise ValueError(f"rows {list(rows)}: table {table_number}'s rows are "
+                         f"{[row.key for row in table.rows]}, and ours "
+                         f"{[row.key for row in table.ours]}")
     patterns = tuple(patterns) if "synthetic" in table.data else ()
     categories = tuple(categories) if "real" in table.data else ()
     if not patterns and not categories:

@@ -163,7 +163,7 @@ def _parse(path, data, table, scale, replaced):
                    if old else data["invocations"])
     by_name = {r["run"]: r for r in data["runs"]}
     records = {}
-    for row in table.rows:
+    for row in (table.rows if old else table.all_rows):  # format 1 predates our rows
         for kind in table.data:
             for subset in _subsets(data["columns"], kind):
                 run = row.run(kind, subset)

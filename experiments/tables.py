@@ -30,6 +30,7 @@ import dataclasses
 from typing import Optional
 
 from cinegen_tf.training import precision
+from experiments.configs import layered as layered_configs
 from experiments.configs import real as real_configs
 from experiments.configs import synthetic as synthetic_configs
 
@@ -38,7 +39,7 @@ CATEGORIES = real_configs.CATEGORIES  # water_flowing, fire
 PATTERN_LABELS = {"i": "I", "o": "O", "l": "L", "eight": "Eight", "rotate": "Rotate",
                   "scale": "Scale", "water_flowing": "Water flowing", "fire": "Fire"}
 METHOD_LABELS = {"mathieu": "Mathieu et al. [17]", "rnn": "RNN", "rnn_dqn": "RNN+DQN",
-                 "constant": "Constant"}
+                 "constant": "Constant", "layered": "Ours: layered (not in the paper)"}
 METRIC_LABELS = {"psnr": "PSNR", "ssim": "SSIM", "frame_diff_psnr": "PSNR",
                  "frame_diff_ssim": "SSIM", "centre_distance": "distance (px)"}
 SMALL, LARGE = 4, 2048  # Sec. 5.6
@@ -76,6 +77,12 @@ class Row:
         return Run(data, subset, self.method, self.z_dim, self.num_actions)
 
 
+# Our generator (experiments/configs/layered.py): a row below the paper's, without paper
+# numbers, trained at the table's budget like them; run only when asked for by key
+# (--rows=layered) and shown only once it has runs, so the paper's tables stay as they are.
+OURS = Row("layered", METHOD_LABELS["layered"], "layered")
+
+
 @dataclasses.dataclass(frozen=True)
 class Table:
     """One paper table.
@@ -84,6 +91,7 @@ class Table:
       number: 1-5.
       title: what it measures (the paper's caption, shortened).
       rows: the Rows, in the paper's order.
+      ours: Rows not in the paper (our generator), run only when named by key.
       data: the kinds of data it has columns for: ("synthetic",), ("real",) or both.
       metrics: result.json metrics shown per cell: ("psnr", "ssim"),
         ("frame_diff_psnr", "frame_diff_ssim") or ("centre_distance",).
@@ -99,15 +107,28 @@ class Table:
     per_subset: bool = True
     averages: bool = False
     lower_is_better: bool = False
+    ours: tuple = (OURS,)
+
+    @property
+    def all_rows(self):
+        return self.rows + self.ours
 
     def subsets(self, data, patterns, categories):
         return tuple(patterns) if data == "synthetic" else tuple(categories)
 
     def runs(self, patterns, categories, rows=None):
-        """The runs needed for the chosen patterns/categories (and row keys), in table order."""
-        return tuple(row.run(data, subset) for row in self.rows
-                     if rows is None or row.key in rows for data in self.data
+        """The runs needed for the chosen patterns/categories (and row keys), in table order:
+        the paper's rows by default, any rows (ours too) by key."""
+        chosen = self.rows if rows is None else [r for r in self.all_rows if r.key in rows]
+        return tuple(row.run(data, subset) for row in chosen for data in self.data
                      for subset in self.subsets(data, patterns, categories))
+
+    def shown(self, records):
+        """This table with the rows to show for `records` ({Run: record}): the paper's, and
+        ours where it has runs."""
+        ran = [row for row in self.ours if any(row.run(run.data, run.subset) == run
+                                               for run in records)]
+        return dataclasses.replace(self, rows=self.rows + tuple(ran), ours=())
 
 
 _THREE_METHODS = (Row("mathieu", METHOD_LABELS["mathieu"], "mathieu"),
@@ -195,7 +216,11 @@ def run_config(run, scale, real_data_dir=None):
     """
     if scale.name not in SCALES:
         raise ValueError(f"unknown scale {scale.name!r}; known: {sorted(SCALES)}")
-    if run.data == "synthetic":
+    if run.method == OURS.method:
+        config = layered_configs.get_config(run.subset)
+        if run.data == "real":
+            config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
+    elif run.data == "synthetic":
         config = synthetic_configs.get_config(f"{run.subset},{run.method}")
     elif run.data == "real":
         config = real_configs.get_config(f"{run.subset},{run.method}")

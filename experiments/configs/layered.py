@@ -11,8 +11,8 @@ start (cinegen_tf/losses.py:motion_weighted_mse), annealed linearly to 1x at the
 step: it breaks the copy-the-input minimum early; the plain MSE later keeps the still
 background exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
-encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (True: the
-ConvLSTM composite), `coords` (True: CoordConv input), `sharp` (True: the likeliest
+encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (the
+ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True: CoordConv input), `sharp` (True: the likeliest
 displacement at inference); `num_actions` 0 drops the DQN.
 """
 from cinegen_tf.training import config_lib
@@ -26,6 +26,9 @@ def get_config(arg=None):
                                            "experiments/configs/layered.py")
     config = config_lib.base_config()
     config.method = "layered"
+    # The ConvLSTM composite draws what a translation cannot: real flicker and flow. On the
+    # synthetic patterns it costs ~3x per step (experiments/results/ablation_layered.md).
+    config.model.refine = data in CATEGORIES
     if data in CATEGORIES:
         config.data.name = "real"
         config.data.category = data
@@ -38,7 +41,6 @@ def get_config(arg=None):
     config.model.num_actions = 64
     config.model.width = 32
     config.model.moving_layer = True
-    config.model.refine = True
     config.model.coords = True
     config.model.sharp = True
     config.train.motion_weight = 20.0  # annealed to 0 over num_steps (recurrent_step.py)

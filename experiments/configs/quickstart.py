@@ -4,7 +4,7 @@
     python -m cinegen_tf.train --config=experiments/configs/quickstart.py --workdir=workdirs/quickstart
     python -m cinegen_tf.evaluate --workdir=workdirs/quickstart --num_sequences=256
 
-experiments/configs/layered.py on "eight" without the ConvLSTM composite (a figure 8 is
+experiments/configs/layered.py on "eight" (without the ConvLSTM composite: a figure 8 is
 a translation, which the moving layer draws alone at ~3x the steps per second), 600
 steps of batch 16, bfloat16 where the CPU runs it natively (precision.py). Measured
 numbers are in the README and experiments/results/ablation_layered.md. Longer does not
@@ -26,7 +26,6 @@ def get_config(arg=None):
     if arg:
         raise ValueError(f"experiments/configs/quickstart.py takes no arguments, got {arg!r}")
     config = layered.get_config("eight")
-    config.model.refine = False
     config.train.num_steps = 600
     config.train.mixed_precision = precision.native_bfloat16()
     config.train.steps_per_loop = 20
