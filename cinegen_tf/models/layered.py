@@ -145,7 +145,9 @@ class LayeredGenerator(keras.Model):
         num_frames = int(num_frames)
         if num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {num_frames}")
-        images = tf.cast(tf.convert_to_tensor(images), tf.float32)
+        size = self.image_size  # static: callers may resize with a dynamic shape
+        images = tf.ensure_shape(tf.cast(tf.convert_to_tensor(images), tf.float32),
+                                 [None, size, size, 3])
         inputs = layered_parts.coordinate_channels(images) if self.coords else images
         skips = self.encoder(inputs, training=training)
         batch = tf.shape(images)[0]
