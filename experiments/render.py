@@ -20,7 +20,8 @@ from experiments import tables
 
 
 def read(path):
-    """(table, scale, records, invocations) of the .json at `path`, as the runner wrote it.
+    """(table, scale, records, invocations, data_tag) of the .json at `path`, as the runner
+    wrote it.
 
     The scale is read in the precision the table's runs were trained in, whatever this CPU
     has (the cpu scale's precision otherwise follows the hardware).
@@ -33,22 +34,24 @@ def read(path):
             data = json.load(f)
         table, scale = tables.TABLES[data["table"]], tables.SCALES[data["scale"]]
         trained = table_file.trained_precisions(data["runs"])
+        data_tag = data.get("data_tag")
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
         raise ValueError(f"{path} is not a result table the runner wrote "
                          f"({type(e).__name__}: {e})") from e
     if len(trained) == 1:
         scale = dataclasses.replace(scale, mixed_precision=trained.pop())
-    return (table, scale) + table_file.kept_runs(path, table, scale, ())
+    return (table, scale) + table_file.kept_runs(path, table, scale, (), data_tag) + (data_tag,)
 
 
 def render(path, results_dir=None):
-    """Rewrites table<N>_<scale>.md and .json from the .json at `path`; returns both paths.
+    """Rewrites table<N>_<scale>[_<data_tag>].md and .json from the .json at `path`;
+    returns both paths.
 
     `results_dir`: where to write (default: beside `path`).
     """
-    table, scale, records, invocations = read(path)
+    table, scale, records, invocations, data_tag = read(path)
     return report.write_table(table, scale, records, invocations,
-                              results_dir or os.path.dirname(os.path.abspath(path)))
+                              results_dir or os.path.dirname(os.path.abspath(path)), data_tag)
 
 
 def _main(argv):

@@ -241,8 +241,9 @@ def _partial_note(runs):
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def write_table(table, scale, records, invocations, results_dir):
-    """Writes results_dir/table<N>_<scale>.md and .json (atomically); returns both paths.
+def write_table(table, scale, records, invocations, results_dir, data_tag=None):
+    """Writes results_dir/table<N>_<scale>[_<data_tag>].md and .json (atomically); returns
+    both paths.
 
     Args:
       table, scale: a tables.Table and tables.Scale.
@@ -251,6 +252,7 @@ def write_table(table, scale, records, invocations, results_dir):
       invocations: the runner invocations that produced the records (experiments/
         table_file.invocation), oldest first.
       results_dir: where to write.
+      data_tag: the real data's name in the file name (table_file.stem); None for none.
     """
     table = table.shown(records)  # our row only once it has runs
     patterns, categories = _subsets_of(records, "synthetic"), _subsets_of(records, "real")
@@ -275,8 +277,10 @@ def write_table(table, scale, records, invocations, results_dir):
                       for (r, c, m), v in cells.items()],
             "comparison": sentences, "not_run": not_run, "runs": list(records.values()),
             "invocations": invocations}
+    if data_tag:
+        data["data_tag"] = data_tag
     os.makedirs(results_dir, exist_ok=True)
-    stem = table_file.stem(results_dir, table, scale)
+    stem = table_file.stem(results_dir, table, scale, data_tag)
     checkpoints.write_atomically(stem + ".md", markdown)
     checkpoints.write_atomically(stem + ".json", json.dumps(data, indent=1) + "\n")
     return stem + ".md", stem + ".json"

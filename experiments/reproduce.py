@@ -4,8 +4,16 @@
     python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight --rows=mathieu
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds --real_manual_dir=../shared/data/real_clips
+    python -m experiments.reproduce --table=2 --scale=cpu \
+        --real_data_dir=workdirs/tfds83 --real_manual_dir=../shared/data/real_cinemagraphs
 
-Writes experiments/results/table<N>_<scale>.md and .json, merged with the runs an earlier
+The last writes table2_cpu_real_cinemagraphs.md/.json, apart from the 15-clip table. Give
+each real data set its own --real_data_dir: data already prepared there is used as it
+is (the table records its clips and sources per split, so a mix-up shows).
+
+Writes experiments/results/table<N>_<scale>.md and .json (table<N>_<scale>_<tag> for real
+data other than real_clips: a new data set is a new table; --data_tag, by default the
+--real_manual_dir folder's name), merged with the runs an earlier
 invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later; or one row at a
 time, --rows=mathieu), unless --fresh; a file of another budget is refused. Runs live in
 WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
@@ -43,6 +51,10 @@ _REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cine
                                        "configs not yet prepared from this manual_dir.")
 _REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
                                       "data is, printed in the result file.")
+_DATA_TAG = flags.DEFINE_string("data_tag", None, "Name of the real data, suffixed to the "
+                                "table file (table<N>_<scale>_<tag>) and to its real runs' "
+                                "workdirs; default: --real_manual_dir's folder name, none for "
+                                "real_clips (the data of the first tables).")
 _FRESH = flags.DEFINE_bool("fresh", False, "Overwrite the table file with this invocation's "
                            "runs instead of keeping the other runs it holds.")
 flags.mark_flag_as_required("table")
@@ -55,7 +67,7 @@ def _main(argv):
         categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
         results_dir=_RESULTS_DIR.value, real_data_dir=_REAL_DATA_DIR.value,
         real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value,
-        fresh=_FRESH.value, rows=_ROWS.value)
+        fresh=_FRESH.value, rows=_ROWS.value, data_tag=_DATA_TAG.value)
     print("\n".join(paths))
 
 

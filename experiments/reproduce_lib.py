@@ -13,6 +13,12 @@ Training wall time is the one logged with the final checkpoint (checkpoints.trai
 summed over the sessions that resumed it, up to each one's last checkpoint), so a table
 built from runs trained earlier, or over several sessions, still states what they cost.
 
+Real data is named: a table's real columns trained on a data set other than the first
+tables' (`real_clips`, 15 clips) go to their own table file, table<N>_<scale>_<tag>, and
+their runs to WORKDIR_ROOT/<scale>/<tag>/<run name>, where the tag is `data_tag`, else
+the manual_dir's folder name (`real_data_tag`); each invocation records the real data's
+folder, data_dir and clips and sources per split (`describe_real_data`).
+
 The table file is merged, not overwritten: the runs an earlier invocation wrote and this
 one does not run are kept from table<N>_<scale>.json, with that invocation's times and
 hardware (experiments/table_file.py), so a table can be filled column by column
@@ -23,6 +29,7 @@ A table whose runs were trained in float32 is extended in float32 on any hardwar
 """
 import json
 import os
+import re
 import time
 
 from absl import logging
@@ -39,6 +46,9 @@ from experiments import tables
 # Before the time was logged with checkpoints, runs kept it here (summed over sessions that
 # ran to their end, so only a run trained in uninterrupted sessions has one): read for those.
 LEGACY_RUN_FILE = "reproduce_run.json"
+# The real data of the tables committed first: their files and workdirs carry no tag.
+UNTAGGED_REAL_DATA = "real_clips"
+_DATA_TAG = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
 def _flatten(d, prefix=""):
@@ -149,6 +159,51 @@ def real_builder_module():
     return module
 
 
+def real_data_tag(real_manual_dir=None, data_tag=None):
+    """The name of a table's real data: `data_tag`, else the manual_dir's folder name.
+
+    Returns None (no suffix: the table files committed first) for `UNTAGGED_REAL_DATA`
+    or when neither is given (only a data_dir: the data is whatever was prepared there).
+
+    Raises:
+      ValueError: a tag that cannot be part of a file name (lowercase letters, digits,
+        "_", "-", ".").
+    """
+    if data_tag is None and real_manual_dir is not None:
+        data_tag = os.path.basename(os.path.normpath(os.fspath(real_manual_dir))).lower()
+    if not data_tag or data_tag == UNTAGGED_REAL_DATA:
+        return None
+    if not _DATA_TAG.fullmatch(data_tag):
+        raise ValueError(f"data tag {data_tag!r}: use lowercase letters, digits, '_', '-' "
+                         f"and '.' (it names the table file)")
+    return data_tag
+
+
+def describe_real_data(categories, data_dir, manual_dir, tag):
+    """What an invocation's real runs used, read from the prepared data: {"tag",
+    "data_dir", "manual_dir", "clips": {category: {split: clips}}, "sources": {category:
+    {split: sources that gave clips}}}."""
+    import tensorflow_datasets as tfds
+
+    from cinegen_tf.data import clips as clip_rules
+    from cinegen_tf.data import real_pipeline
+
+    num_clips, num_sources = {}, {}
+    for category in categories:
+        builder = real_pipeline.prepared_builder(category, data_dir)
+        splits = [s for s in clip_rules.SPLITS if s in builder.info.splits]
+        num_clips[category] = {s: builder.info.splits[s].num_examples for s in splits}
+        num_sources[category] = {}
+        for split in splits:
+            examples = builder.as_dataset(split=split,
+                                          decoders={"video": tfds.decode.SkipDecoding()})
+            num_sources[category][split] = len({ex["source"] for ex in tfds.as_numpy(examples)})
+    return {"tag": tag or UNTAGGED_REAL_DATA,
+            "data_dir": None if data_dir is None else os.fspath(data_dir),
+            "manual_dir": None if manual_dir is None else os.fspath(manual_dir),
+            "clips": num_clips, "sources": num_sources}
+
+
 def prepare_real_data(categories, data_dir, manual_dir):
     """Builds the real_cinemagraphs configs not yet prepared in `data_dir` from `manual_dir`."""
     from cinegen_tf.data import real_pipeline
@@ -173,11 +228,11 @@ def prepare_real_data(categories, data_dir, manual_dir):
 def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
               categories=tables.CATEGORIES, workdir_root="workdirs/experiments",
               results_dir="experiments/results", real_data_dir=None, real_manual_dir=None,
-              real_data_note=None, make_dataset=None, fresh=False, rows=None):
+              real_data_note=None, make_dataset=None, fresh=False, rows=None, data_tag=None):
     """Trains what table `table_number` needs at `scale_name`, evaluates, writes the table.
 
     The table written holds the runs run now and, unless `fresh`, those of the existing
-    table<N>_<scale>.json that are not run now (kept as that file recorded them).
+    table<N>_<scale>[_<tag>].json that are not run now (kept as that file recorded them).
 
     Args:
       table_number: 1-5.
@@ -192,6 +247,9 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
       make_dataset: the data pipeline (default cinegen_tf.data.pipeline.make_dataset).
       fresh: overwrite the table file with this invocation's runs instead of merging.
       rows: the row keys to fill (tables.Row.key, e.g. "rnn" or "small_z"); None: all.
+      data_tag: the real data's name (`real_data_tag`; default the manual_dir's folder
+        name): the table file of a table with real columns is table<N>_<scale>_<tag>, and
+        its real runs train in WORKDIR_ROOT/<scale>/<tag>/<run name>.
 
     Returns:
       (markdown path, json path).
@@ -220,24 +278,29 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
     if not patterns and not categories:
         raise ValueError(f"table {table_number} needs at least one of "
                          f"{' / '.join(table.data)} columns")
-    path = table_file.stem(results_dir, table, scale) + ".json"
+    tag = real_data_tag(real_manual_dir, data_tag) if "real" in table.data else None
+    path = table_file.stem(results_dir, table, scale, tag) + ".json"
     if not fresh:
         scale = table_file.follow_float32(path, scale)
     runs = tuple(dict.fromkeys(table.runs(patterns, categories, rows)))  # dedupe, keep order
-    kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, runs)
+    kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, runs, tag)
+    real_data = None
     if categories and make_dataset is None:
         prepare_real_data(categories, real_data_dir, real_manual_dir)
+        real_data = describe_real_data(categories, real_data_dir, real_manual_dir, tag)
     make_dataset = make_dataset or pipeline.make_dataset
     start, code = time.perf_counter(), table_file.code_version()
     records = {}
     for run in runs:
         config = tables.run_config(run, scale, real_data_dir)
-        workdir = os.path.join(workdir_root, scale.name, run.name)
+        workdir = os.path.join(workdir_root, scale.name,
+                               *([tag] if tag and run.data == "real" else []), run.name)
         training = train_run(run, config, workdir, make_dataset)
         result = evaluate_run(run, config, workdir, scale, make_dataset)
         records[run] = report.RunOutcome(run=run, workdir=workdir, config=config,
                                          training=training, result=result).record(table)
-    invocation = table_file.invocation(time.perf_counter() - start, code, real_data_note)
+    invocation = table_file.invocation(time.perf_counter() - start, code, real_data_note,
+                                       real_data)
     records, invocations = table_file.merge(*kept, records, invocation)
-    return report.write_table(table, scale, records, invocations, results_dir)
+    return report.write_table(table, scale, records, invocations, results_dir, tag)
 

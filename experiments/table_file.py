@@ -34,9 +34,15 @@ FORMAT = 2
 _FRESH = "pass --fresh (reproduce(..., fresh=True)) to overwrite it with this invocation's runs"
 
 
-def stem(results_dir, table, scale):
-    """results_dir/table<N>_<scale>: the result files without their .md/.json suffix."""
-    return os.path.join(results_dir, f"table{table.number}_{scale.name}")
+def stem(results_dir, table, scale, data_tag=None):
+    """results_dir/table<N>_<scale>[_<data_tag>]: the result files without .md/.json.
+
+    `data_tag` names the real data a table's real columns were trained and scored on
+    (reproduce_lib.real_data_tag); None for the data of the first tables (real_clips): a
+    new data set is a new table, never merged into one of another data set.
+    """
+    suffix = f"_{data_tag}" if data_tag else ""
+    return os.path.join(results_dir, f"table{table.number}_{scale.name}{suffix}")
 
 
 def hardware():
@@ -75,16 +81,21 @@ def code_version():
     return commit + ("-dirty" if changed else "")
 
 
-def invocation(wall_seconds, code, real_data_note=None):
+def invocation(wall_seconds, code, real_data_note=None, real_data=None):
     """The record of the invocation now ending: when (UTC), code, wall time, hardware, data note.
 
     `code` is `code_version()` taken when the invocation started: the code it imported
     then is what trained and scored its runs, whatever was committed while it ran.
+    `real_data` (reproduce_lib.describe_real_data), kept only when real runs were run:
+    which real data, from where, and its clips and sources per split.
     """
-    return {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "code": code,
-            "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
-            "real_data_note": real_data_note}
+    record = {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "code": code,
+              "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
+              "real_data_note": real_data_note}
+    if real_data is not None:
+        record["real_data"] = real_data
+    return record
 
 
 def _duration(seconds):
@@ -113,13 +124,34 @@ def invocation_lines(records, invocations):
     return lines
 
 
+def real_data_line(real_data):
+    """One sentence naming the real data an invocation used (its `real_data` record)."""
+    parts = []
+    for category, splits in real_data["clips"].items():
+        sources = real_data.get("sources", {}).get(category, {})
+        counts = ", ".join(f"{split} {n} clips" + (f" / {sources[split]} sources"
+                                                   if split in sources else "")
+                           for split, n in splits.items())
+        parts.append(f"{tables.PATTERN_LABELS[category]}: {counts}")
+    built = (f", built from {real_data['manual_dir']}" if real_data.get("manual_dir")
+             else "")
+    return (f"Real data `{real_data['tag']}` (TFDS real_cinemagraphs in "
+            f"{real_data['data_dir'] or 'the default data_dir'}{built}): "
+            f"{'; '.join(parts)}.")
+
+
 def real_data_notes(records, invocations):
-    """The real-data notes of the invocations that produced real runs (each note once)."""
+    """The real-data notes of the invocations that produced real runs (each note once),
+    and what each such invocation recorded of its real data (`real_data_line`)."""
     by_note = {}
     for run, r in records.items():
-        note = invocations[r["invocation"] - 1]["real_data_note"]
-        if run.data == "real" and note:
-            by_note.setdefault(note, set()).add(r["invocation"])
+        inv = invocations[r["invocation"] - 1]
+        if run.data != "real":
+            continue
+        for note in (inv["real_data_note"],
+                     real_data_line(inv["real_data"]) if inv.get("real_data") else None):
+            if note:
+                by_note.setdefault(note, set()).add(r["invocation"])
     return [note if len(invocations) == 1 else
             f"{note} (real runs of invocation {', '.join(map(str, sorted(numbers)))})"
             for note, numbers in by_note.items()]
@@ -143,20 +175,23 @@ def _rebuild_numbers(path, data, table, run, row):
     return values, cells[(row.key, key, table.metrics[0])].get("no_match_rate")
 
 
-def _read(path, table, scale, replaced):
+def _read(path, table, scale, replaced, data_tag=None):
     """{Run: record} of the file's runs not in `replaced`, and the file's invocations."""
     try:
         with open(path) as f:
-            return _parse(path, json.load(f), table, scale, replaced)
+            return _parse(path, json.load(f), table, scale, replaced, data_tag)
     except (json.JSONDecodeError, KeyError, TypeError, IndexError) as e:
         raise ValueError(f"{path} cannot be read back ({type(e).__name__}: {e}); "
                          f"{_FRESH}") from e
 
 
-def _parse(path, data, table, scale, replaced):
+def _parse(path, data, table, scale, replaced, data_tag=None):
     if (data.get("table"), data.get("scale")) != (table.number, scale.name):
         raise ValueError(f"{path} holds table {data.get('table')} at scale "
                          f"{data.get('scale')!r}, not table {table.number} at {scale.name!r}")
+    if data.get("data_tag") != data_tag:
+        raise ValueError(f"{path} holds real data {data.get('data_tag') or 'real_clips'!r}, "
+                         f"not {data_tag or 'real_clips'!r}: a data set has its own table")
     old = data.get("format", 1) == 1
     invocations = ([{"finished_utc": None, "wall_seconds": data["wall_seconds"],
                      "hardware": data["hardware"], "real_data_note": data["real_data_note"]}]
@@ -231,13 +266,14 @@ def follow_float32(path, scale):
     return dataclasses.replace(scale, mixed_precision=False) if trained == {False} else scale
 
 
-def kept_runs(path, table, scale, runs):
+def kept_runs(path, table, scale, runs, data_tag=None):
     """The runs recorded in `path` that are not run now, to keep in the table.
 
     Args:
-      path: table<N>_<scale>.json (need not exist).
+      path: table<N>_<scale>[_<data_tag>].json (need not exist).
       table, scale: a tables.Table and tables.Scale.
       runs: the tables.Runs run now (their records are replaced).
+      data_tag: the real data the file must be of (`stem`).
 
     Returns:
       ({Run: record}, invocations) where each record's "invocation" indexes (1-based) the
@@ -249,7 +285,7 @@ def kept_runs(path, table, scale, runs):
     """
     if not os.path.isfile(path):
         return {}, []
-    records, invocations = _read(path, table, scale, set(runs))
+    records, invocations = _read(path, table, scale, set(runs), data_tag)
     differences = []
     for run, record in records.items():
         for key, value in _budget(run, scale).items():
