@@ -3,6 +3,8 @@
     python benchmarks/real_builder_benchmark.py [--manual_dir=../shared/data/real_clips]
         [--workers=2] [--repeats=3] [--size=72] [--noseek]
 
+The training set: --manual_dir=../shared/data/real_cinemagraphs (83 sources, 223 clips).
+
 Runs what `datasets/real_cinemagraphs` does before writing records: list the sources
 of every category (`real_sources.find_sources`), probe them and plan their clips
 (`plan_sources`), then decode the 6 frames of every clip (`sample_sources`), all in
