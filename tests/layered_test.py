@@ -149,3 +149,28 @@ def test_layered_needs_its_model_keys():
     config.method = "layered"
     with pytest.raises(ValueError, match="config.model.width"):
         config_lib.validate_config(config)
+
+
+def test_exported_model_serves_what_generate_makes(tmp_path):
+    from cinegen_tf import cinemagraph
+    from cinegen_tf.inference import export_lib
+    from cinegen_tf.inference.pipeline import CinemagraphOptions
+
+    config = tiny_config()
+    generator = LayeredGenerator(z_dim=8, num_actions=3, image_size=16, width=4,
+                                 refine=True).build_all()
+    workdir = str(tmp_path / "run")
+    checkpoints.write_config(config, workdir)
+    checkpoint = tf.train.Checkpoint(generator=generator)
+    checkpoints.make_manager(checkpoint, workdir, max_to_keep=1).save(checkpoint_number=1)
+    options = CinemagraphOptions(num_frames=5, temperature=2.0)
+    model_dir = export_lib.export_checkpoint(workdir, str(tmp_path / "model"), options)
+    served = tf.saved_model.load(model_dir).signatures["serving_default"]
+    photo = np.random.default_rng(0).integers(0, 256, (27, 41, 3), dtype=np.uint8)
+    frames = served(image=tf.constant(photo))["frames"].numpy()
+    restored = checkpoints.load_generator(workdir)[0]
+    expected = cinemagraph.generate_cinemagraph(restored, photo, seed=0, num_frames=5,
+                                                temperature=2.0)
+    assert frames.shape == (4, 27, 41, 3)
+    np.testing.assert_array_equal(frames, expected.frames)
+    np.testing.assert_array_equal(frames[0], photo)  # the first frame is the photo
