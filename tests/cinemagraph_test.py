@@ -1,9 +1,10 @@
 """The cinemagraph pipeline: loops, resampling, motion mask, full-resolution rule, masks,
 greedy determinism and sampling diversity (cinegen_tf/cinemagraph.py, inference/)."""
+import av
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from cinegen_tf import cinemagraph
 from cinegen_tf.inference import compositing, image_io, looping, resampling
@@ -108,14 +109,16 @@ class FakeGenerator(tf.Module):
     frame is the input blurred and darkened (~60 grey levels off), plus, with
     `amplitude`, a wave that varies over time in the left third of the square only."""
 
-    def __init__(self, amplitude=0.0, size=SIZE):
+    def __init__(self, amplitude=0.0, size=SIZE, moving=1 / 3):
         super().__init__()
         self.image_size = size
         self.amplitude = amplitude
+        self.moving = moving  # the moving part of the square's width
 
     def rollout(self, images, num_frames):
         blurred = tf.nn.avg_pool2d(images, 5, 1, "SAME") * 0.5 - 0.2  # (B, S, S, 3)
-        columns = tf.cast(tf.range(self.image_size) < self.image_size // 3, tf.float32)
+        columns = tf.cast(tf.range(self.image_size) < round(self.image_size * self.moving),
+                          tf.float32)
         phase = tf.sin(tf.range(1, num_frames + 1, dtype=tf.float32))
         wave = self.amplitude * phase[:, None, None, None] * columns[None, None, :, None]
         return tf.clip_by_value(blurred[:, None] + wave[None], -1.0, 1.0)
@@ -148,6 +151,37 @@ def test_only_what_varies_over_time_moves_and_frame_0_is_the_photo(loop):
         np.testing.assert_array_equal(frame[static], photo[static])
     moving = result.frames[:, :, :15].astype(int)
     assert np.abs(np.diff(moving, axis=0)).mean() > 5  # it moves from frame to frame
+
+
+def _decoded(path):
+    if str(path).endswith(".mp4"):
+        with av.open(str(path)) as container:
+            return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+    with Image.open(path) as image:
+        return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)])
+
+
+@pytest.mark.parametrize("extension", ["gif", "mp4", "webp"])
+def test_written_files_keep_the_still_part_still(extension, tmp_path):
+    # A model that cannot reconstruct the photo and moves a sixteenth of its square: the
+    # photo (odd-sized, textured) must stay still in >= 90% of its pixels once encoded.
+    rng = np.random.default_rng(3)
+    photo = np.clip(rng.normal(128, 40, (61, 83, 3)), 0, 255).astype(np.uint8)
+    result = cinemagraph.generate_cinemagraph(FakeGenerator(0.5, size=64, moving=1 / 16),
+                                              photo, num_frames=8)
+    still = (result.frames == photo).all(axis=(0, 3))
+    assert still.mean() >= 0.9 and (result.frames[0] == photo).all()
+    path = cinemagraph.write_cinemagraph(result.frames, tmp_path / f"out.{extension}")
+    frames = _decoded(path)
+    # MP4 (yuv420p) pads odd sizes with a copy of the last row / column.
+    assert frames.shape[1:3] == ((62, 84) if extension == "mp4" else (61, 83))
+    frames = frames[:, :61, :83]
+    assert (frames == frames[:1]).all(axis=(0, 3)).mean() >= 0.9
+    # Frame 0 is the photo within the encoder's error: that of the photo alone.
+    alone = _decoded(cinemagraph.write_cinemagraph(np.stack([photo] * 2),
+                                                   tmp_path / f"alone.{extension}"))
+    error = np.abs(frames[0].astype(int) - photo).mean()
+    assert error <= np.abs(alone[0, :61, :83].astype(int) - photo).mean() + 0.5, error
 
 
 def test_user_mask_freezes_what_it_covers(tmp_path):

@@ -10,6 +10,8 @@ no dithering. Shared indices keep the static background bit-identical from frame
 frame, so it neither flickers nor costs bytes (Pillow stores only each frame's changed
 box); error-diffusion dithering would spread the moving region's noise over it. GIF
 delays are whole centiseconds, so the frame rate is rounded to 100 / k fps.
+WebP: lossy, one key frame (the first); each later frame stores only the box that
+changed, so the still background stays bit-identical from frame to frame.
 MP4: H.264, yuv420p (what browsers and phones play); an odd width or height gets its
 last row / column repeated, as yuv420p needs even sizes.
 """
@@ -71,9 +73,12 @@ def _write_gif(frames, file, fps, quality):
 
 def _write_webp(frames, file, fps, quality):
     images = [Image.fromarray(f) for f in frames]
+    # kmax=0: no key frames after the first. A lossy key frame re-encodes the whole
+    # picture with new noise, so a still background flickered (44-56% of its pixels
+    # changed over a loop); sub-frames cover only what changed, and the file is smaller.
     images[0].save(file, format="WEBP", save_all=True, append_images=images[1:],
                    duration=max(1, round(1000.0 / fps)), loop=0, quality=int(quality),
-                   method=4)
+                   method=4, kmax=0)
 
 
 def _write_mp4(frames, file, fps, quality):
