@@ -138,6 +138,8 @@ def validate_config(config):
         _check(model.width >= 1, "model.width", model.width, ">= 1")
     if "motion_weight" in train:
         _check(train.motion_weight >= 0, "train.motion_weight", train.motion_weight, ">= 0")
+        steps = train.get("motion_weight_steps", train.num_steps)
+        _check(steps >= 1, "train.motion_weight_steps", steps, ">= 1")
     _check(model.image_size >= 16 and model.image_size % 16 == 0, "model.image_size",
            model.image_size, "a positive multiple of 16")
     for key in ("batch_size", "num_steps", "steps_per_loop", "checkpoint_every",

@@ -111,10 +111,10 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
     loss_on_padding = bool(config.train.loss_on_padding)
     # Not in the paper, off for its configs (the key is absent): our layered generator's
     # configs weight moving pixels (losses.motion_weighted_mse), annealed linearly to 0
-    # over train.num_steps: it breaks the copy-the-input minimum early, and the plain MSE
-    # at the end keeps the still background exact.
+    # over train.motion_weight_steps (default num_steps): it breaks the copy-the-input
+    # minimum early, and the plain MSE at the end keeps the still background exact.
     motion_weight = float(config.train.get("motion_weight", 0.0))
-    num_steps = float(config.train.num_steps)
+    anneal_steps = float(config.train.get("motion_weight_steps", config.train.num_steps))
     g_vars = generator_variables(generator)
     d_vars = list(discriminator.trainable_variables)
     q_vars = list(generator.q_network.trainable_variables) if uses_dqn else []
@@ -133,7 +133,7 @@ def make_recurrent_train_step(generator, discriminator, optimizers, config,
             real_logits = discriminator(_fold(targets), training=True)
             if motion_weight:
                 weight = motion_weight * tf.maximum(
-                    0.0, 1.0 - tf.cast(step, tf.float32) / num_steps)
+                    0.0, 1.0 - tf.cast(step, tf.float32) / anneal_steps)
                 per_frame_mse = losses.motion_weighted_mse(frames, targets, images,
                                                            weight)  # (B, T)
             else:

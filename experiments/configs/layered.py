@@ -8,8 +8,9 @@ tables' budget: 240 steps of batch 16.
 
 `train.motion_weight` (20, not in the paper): pixels that move count 21x in the MSE at the
 start (cinegen_tf/losses.py:motion_weighted_mse), annealed linearly to 1x at the last
-step: it breaks the copy-the-input minimum early; the plain MSE later keeps the still
-background exact.
+step (or at `train.motion_weight_steps`, if set, e.g. to extend a finished run): it
+breaks the copy-the-input minimum early; the plain MSE later keeps the still background
+exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
 encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (the
 ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True: CoordConv input), `sharp` (True: the likeliest
