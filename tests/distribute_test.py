@@ -24,7 +24,7 @@ CASES = pathlib.Path(__file__).resolve().parent / "distribute_cases.py"
 sys.path.insert(0, str(CASES.parent))
 import distribute_cases  # noqa: E402  (its tiny configs and checkpoint comparison)
 
-CASE_TIMEOUT = 900  # s, per fresh process (TF import + a few tiny runs on a shared CPU)
+CASE_TIMEOUT = 1800  # s per fresh process: ~1-2 min on a quiet 2-core CPU, >15 min at load 15
 
 
 def _run_case(*args):
