@@ -44,7 +44,7 @@ def checkpoint_step(prefix):
 
 def make_generate(generator, config):
     """A compiled generate(images (B, S, S, 3), num_frames) -> float32 (B, num_frames, S, S, 3)."""
-    if config.method in ("rnn", "rnn_dqn"):
+    if config.method in ("rnn", "rnn_dqn", "layered"):
         def generate(images, num_frames):
             return generator(images, num_frames=num_frames, training=False)["frames"]
     else:
