@@ -25,7 +25,8 @@ package does not run, such as `tfds build` of our dataset builders.
 TensorFlow prints its start-up lines (oneDNN, CUDA probing, cpu_feature_guard) from C++
 before absl's logging is initialised, so no log level hides them: `quiet_tensorflow()`
 imports TensorFlow and probes its devices with file descriptor 2 pointed at /dev/null,
-and TF_CPP_MIN_LOG_LEVEL=2 hides its later INFO and WARNING lines. oneDNN stays on.
+and TF_CPP_MIN_LOG_LEVEL=3 hides its later C++ lines (its errors reach us as Python
+exceptions; a CUDA probe can log an ERROR line at the first op). oneDNN stays on.
 Binaries import TensorFlow only after their flags are parsed where that is cheap, so a
 flag error costs no TensorFlow start-up.
 """
@@ -36,8 +37,6 @@ import sys
 
 from absl import app
 from absl import flags
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 VERBOSE_ENV = "CINEGEN_VERBOSE"
 
@@ -57,6 +56,11 @@ def _verbose_requested():
         return True
     return any(arg in ("--verbose", "--verbose=true", "--verbose=True", "--verbose=1")
                for arg in sys.argv[1:])
+
+
+# 3: TensorFlow's C++ INFO, WARNING and ERROR lines stay quiet (its errors reach us as
+# Python exceptions); a CUDA probe's ERROR line can come at the first op, after start-up.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if _verbose_requested() else "3")
 
 
 def install_excepthook():
@@ -99,13 +103,20 @@ def _stderr_silenced(enabled=True):
         os.close(devnull)
 
 
+_DEVICES_PROBED = []
+
+
 def quiet_tensorflow():
-    """Imports TensorFlow (once) without its C++ start-up lines; returns the module."""
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    with _stderr_silenced(not _verbose_requested()):
+    """Imports TensorFlow and probes its devices (once) without their C++ start-up lines.
+
+    A --config file may have imported TensorFlow already (silenced, while the flags were
+    parsed); the device probe, whose CUDA errors come at the first op, is still done here.
+    """
+    with _stderr_silenced(not _verbose_requested() and not _DEVICES_PROBED):
         import tensorflow as tf  # pylint: disable=import-outside-toplevel
-        tf.config.list_physical_devices()  # the CUDA probe logs here, silenced
+        if not _DEVICES_PROBED:
+            tf.config.list_physical_devices()  # the CUDA probe logs here
+            _DEVICES_PROBED.append(True)
     return tf
 
 
