@@ -10,6 +10,7 @@ participants counted and excluded. The study itself: `python -m cinegen_tf.study
 from absl import app
 from absl import flags
 
+from cinegen_tf import cli
 from experiments import table6_lib
 
 _STUDY_DIR = flags.DEFINE_string("study_dir", None, "The study's folder (cinegen_tf.study).")
@@ -21,6 +22,7 @@ flags.mark_flag_as_required("study_dir")
 def _main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    cli.quiet_tensorflow()  # table_file (the code's commit, hardware) imports it
     print("\n".join(table6_lib.write(_STUDY_DIR.value, _RESULTS_DIR.value)))
 
 

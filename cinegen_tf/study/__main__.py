@@ -63,6 +63,9 @@ COMMANDS = ("prepare", "serve", "export")
 def _prepare():
     if not _METHODS.value:
         raise app.UsageError("prepare needs --methods=KEY=WORKDIR,...")
+    from cinegen_tf import cli
+
+    cli.quiet_tensorflow()  # the models run here; serve and export never import TensorFlow
     design = {"preference": _PREFERENCE.value, "attention_checks": _ATTENTION.value,
               "max_attention_failures": _MAX_FAILURES.value}
     name = _NAME.value or os.path.basename(os.path.abspath(_STUDY_DIR.value))
