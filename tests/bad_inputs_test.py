@@ -19,7 +19,8 @@ from PIL import Image
 from cinegen_tf.training import checkpoints, config_lib, methods
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-QUICKSTART = "experiments/configs/quickstart.py"
+# The synthetic eight RNN+DQN config (not the quickstart, whose method may change).
+QUICKSTART = "experiments/configs/synthetic.py:eight,rnn_dqn"
 # Overrides that make the quickstart's model the tiny one of `_save_run`.
 TINY = ("--config.model.z_dim=4", "--config.model.num_actions=3", "--config.model.image_size=16")
 GENERATE = ("-m", "cinegen_tf.generate", "--checkpoint={run}", "--input={photo}")
