@@ -101,16 +101,10 @@ def test_pixels_outside_the_layer_are_the_input_exactly():
 
 
 def tiny_config(**train):
-    config = config_lib.base_config()
-    config.method = "layered"
-    config.model.update(z_dim=8, num_actions=3, image_size=16, width=4, moving_layer=True,
-                        refine=True, coords=True, sharp=True)
+    config = train_data.tiny_config("layered", **train)  # the paper methods' tiny run
+    config.model.update(z_dim=8, width=4, moving_layer=True, refine=True, coords=True,
+                        sharp=True)
     config.train.update(motion_weight=20.0, motion_weight_steps=4)
-    config.train.update(batch_size=2, num_steps=2, steps_per_loop=1, checkpoint_every=2,
-                        eval_every=2, eval_batch_size=2, num_gif_samples=2)
-    config.train.update(train)
-    config.dqn.epsilon_decay_steps = 4
-    config.dqn.target_sync_every = 3
     return config
 
 
