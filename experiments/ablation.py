@@ -4,11 +4,15 @@
     python -m experiments.ablation --patterns=eight --variants=full,no_refine   # a few cells
 
 Writes experiments/results/ablation_layered.{json,md}; see experiments/ablation_lib.py.
+A mistake (an unknown pattern or variant) is one line on stderr (`--verbose`: traceback).
 """
-from absl import app
-from absl import flags
+from cinegen_tf import cli
 
-from experiments import ablation_lib
+cli.quiet_tensorflow()  # the quickstart config imports TensorFlow
+
+from absl import flags  # noqa: E402
+
+from experiments import ablation_lib  # noqa: E402
 
 _PATTERNS = flags.DEFINE_list("patterns", list(ablation_lib.PATTERNS), "Synthetic patterns.")
 _VARIANTS = flags.DEFINE_list("variants", list(ablation_lib.VARIANTS), "Variants to run.")
@@ -19,12 +23,15 @@ _RESULTS_DIR = flags.DEFINE_string("results_dir", "experiments/results",
 _NUM_SEQUENCES = flags.DEFINE_integer("num_sequences", 256, "Test sequences per cell.")
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+def _main(argv):
+    del argv
     ablation_lib.run(_PATTERNS.value, _VARIANTS.value, _WORKDIR_ROOT.value,
                      _RESULTS_DIR.value, _NUM_SEQUENCES.value)
 
 
+def main():
+    cli.run(_main)
+
+
 if __name__ == "__main__":
-    app.run(main)
+    main()

@@ -18,7 +18,7 @@ import ml_collections
 
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
-from cinegen_tf.training import checkpoints, train_lib
+from cinegen_tf.training import checkpoints, methods, train_lib
 from experiments import table_file
 from experiments.configs import quickstart
 
@@ -65,7 +65,6 @@ def run_cell(pattern, variant, workdir_root, num_sequences):
     if variant == "constant":
         config = variant_config(pattern, "quickstart")
         config.method = "constant"
-        from cinegen_tf.training import methods
         return {**_score(methods.build_generator(config), config, num_sequences),
                 "parameters": 0, "train_minutes": 0.0}
     trained = "quickstart" if variant == "no_sharp" else variant
@@ -106,15 +105,9 @@ def run(patterns, variants, workdir_root, results_dir, num_sequences=256):
                                                      "num_sequences": num_sequences}
     data["invocations"].append(table_file.invocation(time.perf_counter() - start, code))
     os.makedirs(results_dir, exist_ok=True)
-    _write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
-    _write_atomic(os.path.join(results_dir, RESULTS_NAME + ".md"), render(data))
+    checkpoints.write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+    checkpoints.write_atomically(os.path.join(results_dir, RESULTS_NAME + ".md"), render(data))
     return data
-
-
-def _write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(path + ".tmp", path)
 
 
 def _fmt(value, spec):

@@ -160,6 +160,9 @@ CASES = [
           ["lstm"], ["{tmp}/r3", "{tmp}/r3w"]),
     _case("reproduce_missing_table_flag", "experiments.reproduce",
           ["--results_dir={tmp}/r4"], ["--table"], ["{tmp}/r4"]),
+    _case("ablation_unknown_variant", "experiments.ablation",
+          ["--variants=bigger", "--results_dir={tmp}/a1", "--workdir_root={tmp}/a1w"],
+          ["variant 'bigger'"], ["{tmp}/a1", "{tmp}/a1w"]),
     # --- a TFDS builder run by `tfds build` ----------------------------------------------
     _case("tfds_build_missing_manual_dir", "tfds",
           ["build", "datasets/real_cinemagraphs", "--config=fire",
