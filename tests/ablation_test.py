@@ -1,4 +1,7 @@
 """The ablation runner of our layered generator: variant configs and the rendered table."""
+import json
+import pathlib
+
 import pytest
 
 from experiments import ablation_lib
@@ -41,3 +44,9 @@ def test_unknown_pattern_or_variant_is_refused(tmp_path):
         ablation_lib.run(["scale"], ["quickstart"], str(tmp_path), str(tmp_path))
     with pytest.raises(ValueError, match="variant 'bigger'"):
         ablation_lib.run(["eight"], ["bigger"], str(tmp_path), str(tmp_path))
+
+
+def test_committed_ablation_table_is_the_rendering_of_its_json():
+    results = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "results"
+    data = json.loads((results / (ablation_lib.RESULTS_NAME + ".json")).read_text())
+    assert (results / (ablation_lib.RESULTS_NAME + ".md")).read_text() == ablation_lib.render(data)

@@ -222,7 +222,7 @@ def test_there_are_at_least_30_cases_over_every_binary():
     assert len(CASES) >= 30 and len({c["name"] for c in CASES}) == len(CASES)
     assert {c["binary"] for c in CASES} == {
         "cinegen_tf.train", "cinegen_tf.evaluate", "cinegen_tf.generate", "cinegen_tf.export",
-        "cinegen_tf.preview", "experiments.reproduce", "tfds"}
+        "cinegen_tf.preview", "experiments.reproduce", "experiments.ablation", "tfds"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
