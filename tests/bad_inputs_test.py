@@ -163,6 +163,8 @@ CASES = [
     _case("ablation_unknown_variant", "experiments.ablation",
           ["--variants=bigger", "--results_dir={tmp}/a1", "--workdir_root={tmp}/a1w"],
           ["variant 'bigger'"], ["{tmp}/a1", "{tmp}/a1w"]),
+    _case("still_share_photo_not_an_image", "experiments.still_share",
+          ["--workdir={run}", "--photos={text}"], ["notes.jpg", "not a readable image"]),
     # --- a TFDS builder run by `tfds build` ----------------------------------------------
     _case("tfds_build_missing_manual_dir", "tfds",
           ["build", "datasets/real_cinemagraphs", "--config=fire",
@@ -222,7 +224,8 @@ def test_there_are_at_least_30_cases_over_every_binary():
     assert len(CASES) >= 30 and len({c["name"] for c in CASES}) == len(CASES)
     assert {c["binary"] for c in CASES} == {
         "cinegen_tf.train", "cinegen_tf.evaluate", "cinegen_tf.generate", "cinegen_tf.export",
-        "cinegen_tf.preview", "experiments.reproduce", "experiments.ablation", "tfds"}
+        "cinegen_tf.preview", "experiments.reproduce", "experiments.ablation",
+        "experiments.still_share", "tfds"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
