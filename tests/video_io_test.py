@@ -6,6 +6,7 @@ from PIL import Image
 
 from cinegen_datasets.real_cinemagraphs import fake_manual_dir as fake
 from cinegen_tf.data import image_io
+from cinegen_tf.data import video_decoder
 from cinegen_tf.data import video_io
 
 SIZE = 24
@@ -286,14 +287,14 @@ def test_clockwise_matrix_puts_the_top_row_on_the_right(tmp_path):
 
 
 def test_display_transpose_covers_the_eight_orientations_and_snaps_tilts():
-    got = {name: video_io.display_transpose(m) for name, m in DISPLAY_MATRICES.items()}
+    got = {name: video_decoder.display_transpose(m) for name, m in DISPLAY_MATRICES.items()}
     assert len(set(got.values())) == 7 and None not in got.values()
-    assert video_io.display_transpose(None) is None
-    assert video_io.display_transpose([_U, 0, 0, 0, _U, 0, 0, 0, _W]) is None
+    assert video_decoder.display_transpose(None) is None
+    assert video_decoder.display_transpose([_U, 0, 0, 0, _U, 0, 0, 0, _W]) is None
     tilted = [int(_U * np.cos(0.3)), int(_U * np.sin(0.3)), 0,
               int(-_U * np.sin(0.3)), int(_U * np.cos(0.3)), 0, 0, 0, _W]  # 17 degrees
-    assert video_io.display_transpose(tilted) is None
-    assert video_io.display_transpose([5, -_U, 0, _U, 3, 0, 0, 0, _W]) == Image.Transpose.ROTATE_90
+    assert video_decoder.display_transpose(tilted) is None
+    assert video_decoder.display_transpose([5, -_U, 0, _U, 3, 0, 0, 0, _W]) == Image.Transpose.ROTATE_90
 
 
 def test_display_matrix_is_applied_after_a_seek(tmp_path):
@@ -335,7 +336,7 @@ def test_metadata_that_is_not_utf8_is_accepted(tmp_path):
     with pytest.raises(UnicodeDecodeError):
         av.open(str(path))  # PyAV's default: strict UTF-8
     timeline = video_io.probe(path)
-    assert timeline.notes == (video_io.NON_UTF8_METADATA_NOTE,)
+    assert timeline.notes == (video_decoder.NON_UTF8_METADATA_NOTE,)
     frames, _ = video_io.read_frames_at(path, [0.0, 0.55, 1.15], size=SIZE)
     assert _indices(frames) == [0, 5, 11]
 
@@ -372,7 +373,7 @@ def test_refused_seek_falls_back_to_decoding_forward(tmp_path):
 
 def test_failed_seek_resumes_from_the_last_seek_that_worked(tmp_path, monkeypatch):
     path = _write_keyframed_mp4(tmp_path / "long.mp4", num=100, fps=10, gop=10)  # 10 s
-    sought, real_seek = [], video_io._Video.seek
+    sought, real_seek = [], video_decoder.VideoStream.seek
 
     def seek(self, seconds):
         sought.append(round(seconds, 3))
@@ -380,7 +381,7 @@ def test_failed_seek_resumes_from_the_last_seek_that_worked(tmp_path, monkeypatc
             raise av.error.PermissionError(1, "Operation not permitted")
         real_seek(self, seconds)
 
-    monkeypatch.setattr(video_io._Video, "seek", seek)
+    monkeypatch.setattr(video_decoder.VideoStream, "seek", seek)
     times = [0.0, 3.05, 6.55, 9.95]
     frames, stamps = video_io.read_frames_at(path, times, size=SIZE)
     assert sought == [3.05, 6.55, 3.05]  # the failed one, then back to the good one

@@ -11,7 +11,7 @@ source's length or resolution:
    unless the folder holds `fps.txt` with its rate.
 2. `read_frames_at(path, times, size=...)` streams through the source once and keeps only
    the frame *showing* at each requested time (the last frame starting at or before it),
-   turned upright as a player shows it (the display matrix, see `display_transpose`),
+   turned upright as a player shows it (the display matrix, see `video_decoder.display_transpose`),
    converted to RGB, short side resized to `size`, centre-cropped to `size x size`.
    Video gaps longer than `SEEK_GAP_SECONDS` are skipped by seeking to a keyframe; a
    seek the demuxer refuses (or one that lands past its target) falls back to decoding
@@ -25,18 +25,16 @@ file that cannot be used raises `DecodeError` naming it; what was converted on t
 is listed in `Timeline.notes`.
 """
 import dataclasses
-import itertools
 import math
 import pathlib
 
-import av
 import numpy as np
-from absl import logging
-from PIL import Image
 
 from cinegen_tf.data import clips
 from cinegen_tf.data import image_io
+from cinegen_tf.data import video_decoder
 from cinegen_tf.data.image_io import DecodeError  # noqa: F401  (part of this API)
+from cinegen_tf.data.video_decoder import AV_ERRORS
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".webm", ".mkv", ".m4v")
 GIF_EXTENSIONS = (".gif",)
@@ -46,21 +44,6 @@ FPS_FILE = "fps.txt"
 SEEK_GAP_SECONDS = 2.0
 # How many frames the timeline may list past the last one the decoder outputs.
 END_SLACK_FRAMES = 2
-_AV_ERRORS = (av.FFmpegError, OSError, ValueError, IndexError)
-NON_UTF8_METADATA_NOTE = "container metadata is not UTF-8: undecodable bytes replaced"
-# The one Pillow transpose that turns a decoded frame upright, keyed by the display
-# matrix's linear part as signs: (swaps axes, sign of x', sign of y'); see
-# `display_transpose`.
-_TRANSPOSES = {
-    (False, 1, 1): None,
-    (False, -1, 1): Image.Transpose.FLIP_LEFT_RIGHT,
-    (False, 1, -1): Image.Transpose.FLIP_TOP_BOTTOM,
-    (False, -1, -1): Image.Transpose.ROTATE_180,
-    (True, 1, 1): Image.Transpose.TRANSPOSE,
-    (True, -1, 1): Image.Transpose.ROTATE_270,  # Pillow turns counterclockwise: 90 clockwise
-    (True, 1, -1): Image.Transpose.ROTATE_90,
-    (True, -1, -1): Image.Transpose.TRANSVERSE,
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,57 +131,9 @@ def _folder_fps(folder: pathlib.Path, default: float) -> float:
     return fps
 
 
-def display_transpose(matrix) -> Image.Transpose | None:
-    """The Pillow transpose that shows a decoded frame as a player would, or None.
-
-    Args:
-        matrix: FFmpeg's display matrix (`AV_FRAME_DATA_DISPLAYMATRIX`): 9 int32 in
-            row-major order, `[a, b, u, c, d, v, x, y, w]`; a pixel at `(p, q)` (x right,
-            y down) is shown at `(a p + c q, b p + d q)` plus a shift. None: no matrix.
-
-    Returns:
-        One of the 8 flips and quarter turns (90, 180, 270 degrees, each optionally
-        mirrored), None for the identity. A matrix that is not a quarter turn (rare:
-        a tilted camera) is snapped to the nearest one; only signs count, not scale.
-    """
-    if matrix is None:
-        return None
-    a, b, c, d = (float(matrix[i]) for i in (0, 1, 3, 4))
-    swaps = abs(b) + abs(c) > abs(a) + abs(d)
-    x_sign, y_sign = (c, b) if swaps else (a, d)
-    return _TRANSPOSES[swaps, -1 if x_sign < 0 else 1, -1 if y_sign < 0 else 1]
-
-
-def frame_display_matrix(frame) -> np.ndarray | None:
-    """`(9,)` int32: a decoded PyAV frame's display matrix, or None if it has none.
-
-    Read from a 16x16 copy (a copy keeps the side data): PyAV's side-data objects and
-    their frame refer to each other, so the frame read would keep its pixels (and the
-    decoder's buffer pool) until Python's cycle collector runs, ~35 MiB per 720p source.
-    """
-    tiny = frame.reformat(width=16, height=16, format="gray", interpolation="POINT")
-    side_data = tiny.side_data.get("DISPLAYMATRIX")  # 0.08 ms a 1080p frame (bicubic: 1.4)
-    if side_data is None or side_data.buffer_size < 36:
-        return None
-    return np.frombuffer(bytes(side_data), "<i4", count=9)
-
-
-def _open_video(path: str, notes: list | None = None):
-    """Opens a video with PyAV; metadata that is not UTF-8 is read with replacements."""
-    try:
-        try:
-            return av.open(path)
-        except UnicodeDecodeError:
-            if notes is not None:
-                notes.append(NON_UTF8_METADATA_NOTE)
-            return av.open(path, metadata_errors="replace")
-    except _AV_ERRORS as error:
-        raise DecodeError(f"{path}: cannot open as video ({error})") from error
-
-
 def _probe_video(path: str) -> Timeline:
     notes = []
-    container = _open_video(path, notes)
+    container = video_decoder.open_video(path, notes)
     with container:
         if not container.streams.video:
             raise DecodeError(f"{path}: no video stream")
@@ -213,7 +148,7 @@ def _probe_video(path: str) -> Timeline:
                     continue  # the flush packet at the end, or an empty (dropped) frame
                 pts.append(packet.pts if packet.pts is not None else packet.dts)
                 durations.append(packet.duration or 0)
-        except _AV_ERRORS as error:
+        except AV_ERRORS as error:
             if not pts:
                 raise DecodeError(f"{path}: no readable video packet ({error})") from error
             notes.append(f"stopped reading after {len(pts)} packets ({error})")
@@ -281,53 +216,8 @@ def read_frames_at(path, times, *, size: int, timeline: Timeline | None = None,
     return frames, timeline.timestamps[indices]
 
 
-def _decoded(container, stream, errors: list):
-    """Yields decoded frames; skips packets the decoder rejects, stops at unreadable data."""
-    try:
-        for packet in container.demux(stream):
-            try:
-                frames = packet.decode()
-            except av.FFmpegError as error:
-                errors.append(str(error))
-                continue
-            yield from frames
-    except _AV_ERRORS as error:  # e.g. a truncated file: keep what the decoder holds
-        errors.append(str(error))
-        try:
-            yield from stream.codec_context.decode(None)
-        except _AV_ERRORS:
-            pass
-
-
-class _Video:
-    """One open video stream: its frames in decode order, from the start or a seek."""
-
-    def __init__(self, path: str):
-        self.path, self.errors, self.container = path, [], None
-        self.restart()
-
-    def restart(self) -> None:
-        """Reopens the file, so frames run again from its first one."""
-        self.close()
-        self.container = _open_video(self.path)
-        self.stream = self.container.streams.video[0]
-        self.stream.thread_type = "AUTO"  # FFmpeg's frame + slice threads
-        self.frames = _decoded(self.container, self.stream, self.errors)
-
-    def seek(self, seconds: float) -> None:
-        """Seeks to the keyframe at or before `seconds` of the file's clock; may raise."""
-        self.container.seek(int(math.floor(seconds / float(self.stream.time_base))),
-                            stream=self.stream, backward=True, any_frame=False)
-        self.frames = _decoded(self.container, self.stream, self.errors)
-
-    def close(self) -> None:
-        if self.container is not None:
-            self.container.close()
-            self.container = None
-
-
 def _read_video_at(path, times, size, timeline, seek):
-    video = _Video(path)
+    video = video_decoder.VideoStream(path)
     try:
         time_base, origin = float(video.stream.time_base), timeline.pts_origin
         seek = seek and origin is not None
@@ -343,11 +233,11 @@ def _read_video_at(path, times, size, timeline, seek):
         def convert(frame):
             try:
                 image = frame.to_image()
-                transpose = display_transpose(frame_display_matrix(frame))
+                transpose = video_decoder.display_transpose(video_decoder.frame_display_matrix(frame))
                 if transpose is not None:
                     image = image.transpose(transpose)
                 return image_io.resize_and_center_crop(image, size)
-            except _AV_ERRORS as error:
+            except AV_ERRORS as error:
                 raise DecodeError(f"{path}: cannot convert frame ({error})") from error
 
         while j < len(times):
@@ -365,7 +255,7 @@ def _read_video_at(path, times, size, timeline, seek):
             prev, last_t = (t, frame), t
             if seek and j < len(times) and j != seeked_for and times[j] - t > SEEK_GAP_SECONDS:
                 seeked_for = j  # one seek per target: the keyframe may lie before `t`
-                seek, resume = _seek_to(video, times[j], origin, frame_time, resume, t)
+                seek, resume = video_decoder.seek_or_fall_back(video, times[j], origin, frame_time, resume, t)
         if j < len(times):
             # The decoder may not output the last packets (edit lists, undecodable tails).
             expected = int(timeline.index_at(times[-1:])[0])
@@ -380,36 +270,3 @@ def _read_video_at(path, times, size, timeline, seek):
     finally:
         video.close()
     return np.stack(frames), stamps
-
-
-def _seek_to(video: _Video, target, origin, frame_time, resume, now):
-    """Seeks to the keyframe before `target` s (from the first frame), for the caller's
-    loop to decode on from; returns (may seek again, where the frames now decoded began).
-
-    A seek the demuxer refuses (FFmpeg answers EPERM when its index has no keyframe at
-    or before the target) or one that lands after `target` (an imprecise index) falls
-    back to decoding forward from the last good position: the keyframe of the last seek
-    that worked, else the file's start. The caller skips the frames it has seen, so the
-    frames returned are those of a decode without seeking. No further seeks are tried.
-    """
-    try:
-        video.seek(target + origin)
-        first = next(video.frames, None)
-        if first is not None and frame_time(first) <= target:
-            video.frames = itertools.chain([first], video.frames)
-            return True, target
-        landed = "the end" if first is None else f"{frame_time(first):.3f} s"
-        reason = f"seeking to {target:.3f} s landed at {landed}"
-    except _AV_ERRORS as error:
-        reason = f"seeking to {target:.3f} s failed ({error})"
-    video.errors.append(reason)
-    logging.info("%s: %s; decoding forward from %s instead (now at %.3f s)", video.path,
-                 reason, "the start" if resume is None else f"{resume:.3f} s", now)
-    if resume is not None:
-        try:
-            video.seek(resume + origin)  # this very seek worked before
-            return False, resume
-        except _AV_ERRORS as error:
-            video.errors.append(f"seeking back to {resume:.3f} s failed ({error})")
-    video.restart()
-    return False, None
