@@ -64,20 +64,8 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
     manifest = stimuli.load_manifest(study_dir)
     design = trials_lib.design_of(manifest)
     db_path = os.path.join(study_dir, db.FILE_NAME)
-    manifest_text = json.dumps(manifest, sort_keys=True)
-    conn = db.connect(db_path)
-    try:
-        with db.transaction(conn):
-            stored = db.get_meta(conn, "manifest")
-            if stored is not None and stored != manifest_text and db.counts(conn)["trials"]:
-                raise ValueError(f"{study_dir}: manifest.json changed after participants "
-                                 f"started; prepare the new stimuli in a new study folder")
-            db.set_meta(conn, "manifest", manifest_text)
-            if db.get_meta(conn, "secret_key") is None:
-                db.set_meta(conn, "secret_key", secrets.token_hex(32))
-            key = secret_key or db.get_meta(conn, "secret_key")
-    finally:
-        conn.close()
+    stored_key = db.register_manifest(db_path, manifest, study_dir)
+    key = secret_key or stored_key
 
     app = flask.Flask(__name__)
     app.config.update(SECRET_KEY=key, MAX_CONTENT_LENGTH=16 * 1024,
@@ -130,19 +118,13 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
             return None
         return row
 
-    def next_trial(participant):
-        """(the first unanswered trial or None, answered count, total count)."""
-        c = conn_()
-        total = c.execute("SELECT COUNT(*) FROM trials WHERE participant_id = ?",
-                          (participant["id"],)).fetchone()[0]
-        answered = c.execute("SELECT COUNT(*) FROM votes WHERE participant_id = ?",
-                             (participant["id"],)).fetchone()[0]
-        trial = c.execute(
-            "SELECT t.* FROM trials t LEFT JOIN votes v ON v.trial_id = t.id "
-            "WHERE t.participant_id = ? AND v.id IS NULL ORDER BY "
-            "CASE t.experiment WHEN 'preference' THEN 0 ELSE 1 END, t.position LIMIT 1",
-            (participant["id"],)).fetchone()
-        return trial, answered, total
+    def progress():
+        """(participant, their first unanswered trial or None, answered, total); a
+        browser with no participant is sent to the start page."""
+        participant = current_participant()
+        if participant is None:
+            flask.abort(flask.redirect(flask.url_for("start"), 303))
+        return participant, *db.next_trial(conn_(), participant["id"])
 
     def completion_code(external_id):
         mac = hmac.new(app.config["SECRET_KEY"].encode(), external_id.encode(), hashlib.sha256)
@@ -155,8 +137,8 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
             return flask.redirect(flask.url_for("trial"), 303)
         external_id = flask.request.args.get(id_param, "")
         if external_id and not _ID.match(external_id):
-            _fail(400, f"The participant id in the link is not valid (letters, digits and "
-                       f"_.:@- only, at most 64).")
+            _fail(400, "The participant id in the link is not valid (letters, digits and "
+                       "_.:@- only, at most 64).")
         return flask.render_template(
             "start.html", csrf_token=csrf_token(), external_id=external_id,
             num_clips=len(manifest["clips"]), name=manifest["name"],
@@ -204,10 +186,7 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
 
     @app.get("/trial")
     def trial():
-        participant = current_participant()
-        if participant is None:
-            return flask.redirect(flask.url_for("start"), 303)
-        row, answered, total = next_trial(participant)
+        participant, row, answered, total = progress()
         if row is None:
             return flask.redirect(flask.url_for("done"), 303)
         options = json.loads(row["options"])
@@ -260,10 +239,7 @@ def create_app(study_dir, *, admin_token=None, id_param="pid", secret_key=None):
 
     @app.get("/done")
     def done():
-        participant = current_participant()
-        if participant is None:
-            return flask.redirect(flask.url_for("start"), 303)
-        row, answered, total = next_trial(participant)
+        participant, row, answered, total = progress()
         if row is not None:
             return flask.redirect(flask.url_for("trial"), 303)
         code = participant["completion_code"]

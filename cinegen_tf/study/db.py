@@ -20,6 +20,8 @@ Tables (version 1):
 """
 import contextlib
 import datetime
+import json
+import secrets
 import sqlite3
 
 SCHEMA_VERSION = 1
@@ -135,3 +137,41 @@ def counts(conn):
     """Rows per table: {"participants": n, "trials": n, "votes": n} (for tests and logs)."""
     return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
             for t in ("participants", "trials", "votes")}
+
+
+def register_manifest(path, manifest, study_dir):
+    """Stores the study's manifest in the database at `path`; returns its secret key
+    (made once, so sessions survive a restart).
+
+    Raises:
+      ValueError: the manifest changed after participants started (their trials name
+        its stimuli).
+    """
+    text = json.dumps(manifest, sort_keys=True)
+    conn = connect(path)
+    try:
+        with transaction(conn):
+            stored = get_meta(conn, "manifest")
+            if stored is not None and stored != text and counts(conn)["trials"]:
+                raise ValueError(f"{study_dir}: manifest.json changed after participants "
+                                 f"started; prepare the new stimuli in a new study folder")
+            set_meta(conn, "manifest", text)
+            if get_meta(conn, "secret_key") is None:
+                set_meta(conn, "secret_key", secrets.token_hex(32))
+            return get_meta(conn, "secret_key")
+    finally:
+        conn.close()
+
+
+def next_trial(conn, participant_id):
+    """(the participant's first unanswered trial row or None, answered count, total)."""
+    total = conn.execute("SELECT COUNT(*) FROM trials WHERE participant_id = ?",
+                         (participant_id,)).fetchone()[0]
+    answered = conn.execute("SELECT COUNT(*) FROM votes WHERE participant_id = ?",
+                            (participant_id,)).fetchone()[0]
+    trial = conn.execute(
+        "SELECT t.* FROM trials t LEFT JOIN votes v ON v.trial_id = t.id "
+        "WHERE t.participant_id = ? AND v.id IS NULL ORDER BY "
+        "CASE t.experiment WHEN 'preference' THEN 0 ELSE 1 END, t.position LIMIT 1",
+        (participant_id,)).fetchone()
+    return trial, answered, total
