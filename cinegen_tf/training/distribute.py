@@ -200,50 +200,19 @@ def make_train_loop(strategy, method, step, rng, jit_compile=False):
     """
     if is_default(strategy):
         return loop.make_train_loop(method, step, rng, jit_compile)
-    names = tuple(method.metric_names)
-    sums = {k: tf.Variable(0.0, trainable=False, name=f"sum_{k}") for k in names}
-    last = {k: tf.Variable(0.0, trainable=False, name=f"last_{k}") for k in names}
-
     def replica_step(batch, step_value, seed):
-        metrics = method.train_step(batch, step_value, replica_seed(seed))
-        if set(metrics) != set(names):
-            raise ValueError(f"train step metrics {sorted(metrics)} differ from the "
-                             f"declared {sorted(names)}")
-        return metrics
+        return loop.checked_metrics(
+            method, method.train_step(batch, step_value, replica_seed(seed)))
 
     if jit_compile:
         replica_step = tf.function(replica_step, jit_compile=True)
 
-    @tf.function
-    def train_loop(iterator, num_steps):
-        for k in names:
-            sums[k].assign(0.0)
-        done = tf.constant(0)
-        finite = tf.constant(True)
-        while tf.logical_and(done < num_steps, finite):
-            seed = rng.make_seeds(1)[:, 0]
-            per_replica = strategy.run(replica_step,
-                                       args=(next(iterator), step.read_value(), seed))
-            metrics = {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica[k],
-                                          axis=None) for k in names}
-            finite = tf.reduce_all([tf.math.is_finite(metrics[k]) for k in names])
-            for k in names:
-                last[k].assign(metrics[k])
-            if finite:
-                step.assign_add(1)
-                for k in names:
-                    sums[k].assign_add(metrics[k])
-            done += 1
-        good = tf.cast(done - tf.cast(tf.logical_not(finite), tf.int32), tf.float32)
-        return ({k: sums[k] / tf.maximum(good, 1.0) for k in names},
-                {k: last[k].read_value() for k in names}, finite)
+    def step_metrics(batch, step_value, seed):
+        per_replica = strategy.run(replica_step, args=(batch, step_value, seed))
+        return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica[k], axis=None)
+                for k in method.metric_names}
 
-    def run(iterator, num_steps):
-        means, last_values, finite = train_loop(iterator, tf.constant(num_steps, tf.int32))
-        return ({k: float(v) for k, v in means.items()},
-                {k: float(v) for k, v in last_values.items()}, bool(finite))
-
-    return run
+    return loop.make_train_loop(method, step, rng, step_metrics=step_metrics)
 
 
 def describe(strategy):

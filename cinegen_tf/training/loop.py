@@ -10,7 +10,15 @@ class NonFiniteLossError(FloatingPointError):
     """A train step produced a NaN or infinite loss."""
 
 
-def make_train_loop(method, step, rng, jit_compile=False):
+def checked_metrics(method, metrics):
+    """`metrics` of one train step, refused unless its keys are method.metric_names."""
+    if set(metrics) != set(method.metric_names):
+        raise ValueError(f"train step metrics {sorted(metrics)} differ from the "
+                         f"declared {sorted(method.metric_names)}")
+    return metrics
+
+
+def make_train_loop(method, step, rng, jit_compile=False, step_metrics=None):
     """Compiles `num_steps` consecutive train steps into one call.
 
     Args:
@@ -18,6 +26,8 @@ def make_train_loop(method, step, rng, jit_compile=False):
       step: int64 tf.Variable, steps done; incremented after every finite step.
       rng: tf.random.Generator; one (2,) seed is drawn per step for the step's sampling.
       jit_compile: XLA (off by default: ~20x slower than graph mode on CPU).
+      step_metrics: (batch, step value, seed) -> {metric: scalar}, one train step; by
+        default method.train_step (distribute.py passes a replicated one).
 
     Returns:
       train_loop(iterator, num_steps) -> (means, last, finite): means maps each metric to
@@ -26,6 +36,9 @@ def make_train_loop(method, step, rng, jit_compile=False):
       still counts the steps before it and the loop stopped early).
     """
     names = tuple(method.metric_names)
+    if step_metrics is None:
+        def step_metrics(batch, step_value, seed):
+            return checked_metrics(method, method.train_step(batch, step_value, seed))
     sums = {k: tf.Variable(0.0, trainable=False, name=f"sum_{k}") for k in names}
     last = {k: tf.Variable(0.0, trainable=False, name=f"last_{k}") for k in names}
 
@@ -37,10 +50,7 @@ def make_train_loop(method, step, rng, jit_compile=False):
         finite = tf.constant(True)
         while tf.logical_and(done < num_steps, finite):
             seed = rng.make_seeds(1)[:, 0]
-            metrics = method.train_step(next(iterator), step.read_value(), seed)
-            if set(metrics) != set(names):
-                raise ValueError(f"train step metrics {sorted(metrics)} differ from the "
-                                 f"declared {sorted(names)}")
+            metrics = step_metrics(next(iterator), step.read_value(), seed)
             finite = tf.reduce_all([tf.math.is_finite(metrics[k]) for k in names])
             for k in names:
                 last[k].assign(metrics[k])
