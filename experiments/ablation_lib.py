@@ -19,7 +19,7 @@ import ml_collections
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, methods, train_lib
-from experiments import table_file
+from experiments import provenance
 from experiments.configs import quickstart
 
 # variant -> (label, overrides of the quickstart config, or None for an evaluation only).
@@ -96,14 +96,14 @@ def run(patterns, variants, workdir_root, results_dir, num_sequences=256):
     if os.path.isfile(path):
         with open(path) as f:
             data = json.load(f)
-    code, start = table_file.code_version(), time.perf_counter()
+    code, start = provenance.code_version(), time.perf_counter()
     invocation = len(data["invocations"])
     for pattern in patterns:
         for variant in variants:
             cell = run_cell(pattern, variant, workdir_root, num_sequences)
             data["cells"][f"{pattern}/{variant}"] = {**cell, "invocation": invocation,
                                                      "num_sequences": num_sequences}
-    data["invocations"].append(table_file.invocation(time.perf_counter() - start, code))
+    data["invocations"].append(provenance.invocation(time.perf_counter() - start, code))
     os.makedirs(results_dir, exist_ok=True)
     checkpoints.write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
     checkpoints.write_atomically(os.path.join(results_dir, RESULTS_NAME + ".md"), render(data))

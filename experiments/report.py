@@ -15,6 +15,7 @@ import numpy as np
 from cinegen_tf.training import checkpoints, precision
 from experiments import comparison
 from experiments import paper_numbers
+from experiments import provenance
 from experiments import table_file
 from experiments import tables
 
@@ -187,7 +188,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
             if set(c.subsets) != set(full):
                 notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
                              f"paper's averages all of {', '.join(full)}.")
-    notes += table_file.real_data_notes(records, invocations)
+    notes += provenance.real_data_notes(records, invocations)
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     runs = list(records.values())
@@ -198,7 +199,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
               f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
               f"{sorted({r['seeds']['data'] for r in runs})}. Evaluation: greedy policy, "
               f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
-              *table_file.invocation_lines(records, invocations),
+              *provenance.invocation_lines(records, invocations),
               f"- Training time of the runs (whenever trained): "
               f"{'at least ' if partial else ''}{total_train / 60:.1f} min in total"
               f"{_partial_note(runs)}. Each run below names the invocation that added it to "
@@ -250,7 +251,7 @@ def write_table(table, scale, records, invocations, results_dir, data_tag=None):
       records: {tables.Run: RunOutcome.record(table) plus "invocation", a 1-based index
         into `invocations`}; their patterns/categories are the columns shown.
       invocations: the runner invocations that produced the records (experiments/
-        table_file.invocation), oldest first.
+        provenance.invocation), oldest first.
       results_dir: where to write.
       data_tag: the real data's name in the file name (table_file.stem); None for none.
     """

@@ -40,6 +40,7 @@ from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, train_lib
 from experiments import report
+from experiments import provenance
 from experiments import table_file
 from experiments import tables
 
@@ -289,7 +290,7 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         prepare_real_data(categories, real_data_dir, real_manual_dir)
         real_data = describe_real_data(categories, real_data_dir, real_manual_dir, tag)
     make_dataset = make_dataset or pipeline.make_dataset
-    start, code = time.perf_counter(), table_file.code_version()
+    start, code = time.perf_counter(), provenance.code_version()
     records = {}
     for run in runs:
         config = tables.run_config(run, scale, real_data_dir)
@@ -299,7 +300,7 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
         result = evaluate_run(run, config, workdir, scale, make_dataset)
         records[run] = report.RunOutcome(run=run, workdir=workdir, config=config,
                                          training=training, result=result).record(table)
-    invocation = table_file.invocation(time.perf_counter() - start, code, real_data_note,
+    invocation = provenance.invocation(time.perf_counter() - start, code, real_data_note,
                                        real_data)
     records, invocations = table_file.merge(*kept, records, invocation)
     return report.write_table(table, scale, records, invocations, results_dir, tag)

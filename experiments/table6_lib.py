@@ -54,12 +54,12 @@ def record(study_dir):
             for experiment in trials.EXPERIMENTS}})
     control = {c: cell(tally["realism"][c][stimuli.REAL], "realism") for c in categories}
     clips = {c: sum(clip["category"] == c for clip in manifest["clips"]) for c in categories}
-    from experiments import table_file  # imports TensorFlow: only when writing a table
+    from experiments import provenance  # imports TensorFlow: only when writing a table
     return {
         "table": 6, "format": FORMAT, "study": manifest["name"],
         "study_dir": os.path.abspath(study_dir),
         "written_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "code": table_file.code_version(),
+        "code": provenance.code_version(),
         "design": trials.design_of(manifest), "encoding": manifest["encoding"],
         "methods": manifest["methods"], "data": manifest.get("data"), "clips": clips,
         "categories": categories, "rows": rows, "real_clips": control,

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from experiments import render, reproduce_lib, table_file, tables
+from experiments import provenance, render, reproduce_lib, table_file, tables
 
 
 def _json(path):
@@ -79,6 +79,6 @@ def test_the_invocation_names_the_real_data_it_used(tmp_path):
         "clips": {"fire": {split: expected[split] for split in ("train", "test")}},
         "sources": {"fire": {split: sum(s.split == split for s in usable)
                              for split in ("train", "test")}}}
-    line = table_file.real_data_line(described)
+    line = provenance.real_data_line(described)
     assert line.startswith(f"Real data `my_clips` (TFDS real_cinemagraphs in {data_dir}, "
                            f"built from {manual}): Fire: train {expected['train']} clips / ")

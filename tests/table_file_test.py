@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from cinegen_tf.training import precision
-from experiments import render, reproduce_lib, table_file, tables
+from experiments import provenance, render, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "experiments" / "results"
@@ -126,8 +126,8 @@ def test_invocation_names_the_cpu_flags_where_recorded():
                     "hardware": dict(hw, cpu_flags=[])},
                    {"finished_utc": "2026-12-03T20:00:00Z", "code": "abc", "wall_seconds": 60,
                     "hardware": hw}]  # recorded before the flags were
-    lines = table_file.invocation_lines({}, invocations)
+    lines = provenance.invocation_lines({}, invocations)
     assert "Hardware: AMD EPYC (avx2, avx512f), 2 usable cores" in lines[0]
     assert "Hardware: AMD EPYC (no AVX2), 2 usable cores" in lines[1]
     assert "Hardware: AMD EPYC, 2 usable cores" in lines[2]
-    assert set(table_file.hardware()["cpu_flags"]) <= set(precision.SPEED_CPU_FLAGS)
+    assert set(provenance.hardware()["cpu_flags"]) <= set(precision.SPEED_CPU_FLAGS)

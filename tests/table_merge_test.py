@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from experiments import reproduce_lib, table_file, tables
+from experiments import provenance, reproduce_lib, table_file, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_second_invocation_adds_its_columns_and_keeps_the_first(merged):
     assert "- Invocation 1 (finished 20" in text and ") gave Eight: wall time" in text
     assert ") gave Rotate: wall time" in text
     code = data["invocations"][1]["code"]
-    assert code == table_file.code_version() and code.startswith(_git("rev-parse", "HEAD")[:10])
+    assert code == provenance.code_version() and code.startswith(_git("rev-parse", "HEAD")[:10])
     assert f", code {code}) gave Rotate" in text
     assert "Our Synthetic average averages eight, rotate only" in text
 
@@ -146,7 +146,7 @@ def test_invocation_records_the_code_it_started_with(merged, tmp_path, monkeypat
     # A commit made while a long invocation runs must not be credited with its numbers.
     kwargs = _copy_results(merged[0], tmp_path)
     head = {"code": "started-at"}
-    monkeypatch.setattr(table_file, "code_version", lambda: head["code"])
+    monkeypatch.setattr(provenance, "code_version", lambda: head["code"])
     evaluate = reproduce_lib.evaluate_run
 
     def evaluate_then_commit(*args, **kw):
