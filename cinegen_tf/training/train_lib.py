@@ -166,6 +166,11 @@ def _train(config, workdir, make_dataset, strategy):
                             data_dir=config.data.data_dir)
 
     eval_batch = next(iter(dataset("test", int(train.eval_batch_size), False)))
+    frame_size = tuple(int(n) for n in eval_batch["video"].shape[2:4])
+    if frame_size != (int(config.model.image_size),) * 2:
+        raise ValueError(f"config.model.image_size = {config.model.image_size}: the data's "
+                         f"frames are {frame_size[0]}x{frame_size[1]}; set it to "
+                         f"{frame_size[0]}")
     evaluator = _Evaluator(method, eval_batch, config, workdir) if chief else lambda _: {}
     writer = tf.summary.create_file_writer(workdir) if chief else \
         tf.summary.create_noop_writer()
