@@ -116,7 +116,8 @@ def test_broken_clip_is_seeded_and_differs_from_the_clip():
 
 
 def test_a_later_generator_is_just_another_method(tmp_path):
-    manifest = helpers.make_study(tmp_path, methods=("rnn_dqn", "layered"))
-    assert [m["label"] for m in manifest["methods"]] == ["RNN+DQN", "layered"]
-    assert all(len(t["options"]) == 2 for t in trials.plan(manifest, 1)
-               if t["experiment"] == "preference")
+    manifest = helpers.make_study(tmp_path, methods=("rnn_dqn", "layered", "next_idea"))
+    assert [m["label"] for m in manifest["methods"]] == [
+        "RNN+DQN", "Ours: layered (not in the paper)", "next_idea"]
+    assert all(len(t["options"]) == 3 for t in trials.plan(manifest, 1)
+               if t["experiment"] == "preference" and t["kind"] == "main")

@@ -37,7 +37,7 @@ FORMAT = 1
 REAL, BROKEN = "real", "broken"
 CATEGORIES = ("water_flowing", "fire")  # real_cinemagraphs' category ids 0, 1
 LABELS = {"mathieu": "Mathieu et al. [17]", "rnn": "RNN", "rnn_dqn": "RNN+DQN",
-          "constant": "Constant"}
+          "constant": "Constant", "layered": "Ours: layered (not in the paper)"}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
