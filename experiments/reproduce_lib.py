@@ -39,8 +39,8 @@ import tensorflow as tf
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, train_lib
-from experiments import report
 from experiments import provenance
+from experiments import report
 from experiments import table_file
 from experiments import tables
 

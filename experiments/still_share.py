@@ -16,13 +16,12 @@ cli.quiet_tensorflow()  # the generator's checkpoint loads through TensorFlow
 import os  # noqa: E402
 import tempfile  # noqa: E402
 
-import av  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
-from PIL import Image, ImageSequence  # noqa: E402
 
 from cinegen_tf import cinemagraph  # noqa: E402
 from cinegen_tf.inference import image_io  # noqa: E402
+from cinegen_tf.inference.writers import read_cinemagraph  # noqa: E402
 from cinegen_tf.training.checkpoints import load_generator  # noqa: E402
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Training workdir of the generator.",
@@ -30,15 +29,6 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Training workdir of the generat
 _PHOTOS = flags.DEFINE_list("photos", None, "Photos, comma-separated.", required=True)
 _NUM_FRAMES = flags.DEFINE_integer("num_frames", 16, "Frames before looping.", lower_bound=2)
 FORMATS = ("gif", "mp4", "webp")
-
-
-def decode(path):
-    """The frames of a written cinemagraph: uint8 (L, H', W', 3)."""
-    if path.endswith(".mp4"):
-        with av.open(path) as container:
-            return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
-    with Image.open(path) as image:
-        return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)])
 
 
 def still_share(frames, photo):
@@ -54,8 +44,8 @@ def score(frames, photo, folder):
         path = cinemagraph.write_cinemagraph(frames, os.path.join(folder, f"c.{extension}"))
         alone = cinemagraph.write_cinemagraph(np.stack([photo] * 2),
                                               os.path.join(folder, f"a.{extension}"))
-        decoded = decode(str(path))[:, :height, :width].astype(int)
-        reference = decode(str(alone))[0, :height, :width].astype(int)
+        decoded = read_cinemagraph(path)[:, :height, :width].astype(int)
+        reference = read_cinemagraph(alone)[0, :height, :width].astype(int)
         scores[extension] = (still_share(decoded, decoded[0]),
                              float(np.abs(decoded[0] - photo).mean()),
                              float(np.abs(reference - photo).mean()))

@@ -1,14 +1,14 @@
 """The cinemagraph pipeline: loops, resampling, motion mask, full-resolution rule, masks,
 greedy determinism and sampling diversity (cinegen_tf/cinemagraph.py, inference/)."""
-import av
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image, ImageSequence
+from PIL import Image
 
 from cinegen_tf import cinemagraph
 from cinegen_tf.inference import compositing, image_io, looping, resampling
 from cinegen_tf.inference.pipeline import CinemagraphOptions
+from cinegen_tf.inference.writers import read_cinemagraph
 from cinegen_tf.models.constant import ConstantBaseline
 from cinegen_tf.models.generator import RecurrentGenerator
 
@@ -153,14 +153,6 @@ def test_only_what_varies_over_time_moves_and_frame_0_is_the_photo(loop):
     assert np.abs(np.diff(moving, axis=0)).mean() > 5  # it moves from frame to frame
 
 
-def _decoded(path):
-    if str(path).endswith(".mp4"):
-        with av.open(str(path)) as container:
-            return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
-    with Image.open(path) as image:
-        return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)])
-
-
 @pytest.mark.parametrize("extension", ["gif", "mp4", "webp"])
 def test_written_files_keep_the_still_part_still(extension, tmp_path):
     # A model that cannot reconstruct the photo and moves a sixteenth of its square: the
@@ -172,13 +164,13 @@ def test_written_files_keep_the_still_part_still(extension, tmp_path):
     still = (result.frames == photo).all(axis=(0, 3))
     assert still.mean() >= 0.9 and (result.frames[0] == photo).all()
     path = cinemagraph.write_cinemagraph(result.frames, tmp_path / f"out.{extension}")
-    frames = _decoded(path)
+    frames = read_cinemagraph(path)
     # MP4 (yuv420p) pads odd sizes with a copy of the last row / column.
     assert frames.shape[1:3] == ((62, 84) if extension == "mp4" else (61, 83))
     frames = frames[:, :61, :83]
     assert (frames == frames[:1]).all(axis=(0, 3)).mean() >= 0.9
     # Frame 0 is the photo within the encoder's error: that of the photo alone.
-    alone = _decoded(cinemagraph.write_cinemagraph(np.stack([photo] * 2),
+    alone = read_cinemagraph(cinemagraph.write_cinemagraph(np.stack([photo] * 2),
                                                    tmp_path / f"alone.{extension}"))
     error = np.abs(frames[0].astype(int) - photo).mean()
     assert error <= np.abs(alone[0, :61, :83].astype(int) - photo).mean() + 0.5, error

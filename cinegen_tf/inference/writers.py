@@ -1,4 +1,5 @@
-"""Writing cinemagraph frames as GIF, WebP (Pillow) or MP4 (PyAV, no ffmpeg binary).
+"""Writing cinemagraph frames as GIF, WebP (Pillow) or MP4 (PyAV, no ffmpeg binary), and
+reading a written one back (`read_cinemagraph`, for checks of what the encoders kept).
 
 The format follows the output's extension. GIF and WebP loop forever (loop=0); MP4 has
 no loop flag (players loop it with e.g. `<video loop>`). Every file is written under a
@@ -21,7 +22,7 @@ import tempfile
 
 import av
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageSequence
 
 FORMATS = {".gif": "gif", ".webp": "webp", ".mp4": "mp4"}
 DEFAULT_FPS = 10.0
@@ -138,3 +139,14 @@ def write_cinemagraph(frames, path, fps=DEFAULT_FPS, quality=DEFAULT_QUALITY):
             os.unlink(tmp)
         raise
     return path
+
+
+def read_cinemagraph(path):
+    """The decoded frames of a written GIF, WebP or MP4: uint8 (L, H', W', 3); an MP4 of
+    an odd size keeps its padding row / column."""
+    path = str(path)
+    if path.endswith(".mp4"):
+        with av.open(path) as container:
+            return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+    with Image.open(path) as image:
+        return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)])
