@@ -26,6 +26,9 @@ INSTALL_REQUIRES = [
     "tqdm>=4.60,<5",
     # The human study's web app (cinegen_tf/study, Table 6): routing, sessions, templates.
     "flask>=3,<4",
+    # The motion model's renderer (cinegen_tf/motion/render.py): remap of 1080p frames in
+    # ~5 ms, where scipy's map_coordinates takes ~50x longer; the headless build has no GUI.
+    "opencv-python-headless>=4.8,<6",
 ]
 
 # `tfds build` (the README's data commands) needs these beyond tensorflow-datasets. An
@@ -61,11 +64,12 @@ setuptools.setup(
     + ["cinegen_datasets." + name for name in ("synthetic_cinemagraphs", "real_cinemagraphs")],
     package_dir={"cinegen_datasets": "datasets"},
     package_data={"cinegen_datasets": ["*/dummy_data/**/*", "*/*.bib", "*/README.md", "*/*.txt"],
-                  "cinegen_tf.study": ["templates/*.html", "static/*"]},
+                  "cinegen_tf.study": ["templates/*.html", "static/*"],
+                  "cinegen_tf.motion": ["weights/*.npz", "MODEL_CARD.md"]},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={"console_scripts": [
         f"cinegen-{name}=cinegen_tf.{name}:main"
-        for name in ("train", "evaluate", "generate", "export", "preview")
+        for name in ("train", "evaluate", "generate", "export", "preview", "train_motion")
     ]},
 )

@@ -1,11 +1,18 @@
 """Speed of photo -> cinemagraph: model, full-resolution compositing and file encoding.
 
-    python benchmarks/cinemagraph_benchmark.py [--repeats=5 --num_frames=21 --loop=crossfade]
-        [--width=1920 --height=1080 --mask_fraction=0.3] [--checkpoint=runs/eight_rnn_dqn]
+    python benchmarks/cinemagraph_benchmark.py                   # the bundled motion model
+    python benchmarks/cinemagraph_benchmark.py --model=checkpoint [--repeats=5 --num_frames=21
+        --loop=crossfade --width=1920 --height=1080 --mask_fraction=0.3]
+        [--checkpoint=runs/eight_rnn_dqn]
 
 (with cinegen_tf installed, `pip install -e .`, or PYTHONPATH=. from the repo root).
 
-The model is loaded the way `python -m cinegen_tf.generate` loads it
+--model=motion (default): the bundled motion model (ours, not in the paper), 1920x1080
+and 640x360 photos -> 2-second MP4s from the command line (a fresh process each time:
+start-up and model load included) with the child's peak RSS, then each stage in-process
+and the encoders (benchmarks/motion_stages.py).
+
+--model=checkpoint: a trained generator. The model is loaded the way `python -m cinegen_tf.generate` loads it
 (`checkpoints.load_generator`): from --checkpoint, or by default from a temporary workdir
 holding an untrained RNN+DQN of `config_lib.base_config()` (the paper's synthetic model:
 z_dim 64, 64 actions, 64x64 frames; random weights, saved as ckpt-1). The photo is a
@@ -49,12 +56,12 @@ from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from cinegen_tf import cinemagraph  # noqa: E402
 from cinegen_tf.inference import generate_lib, looping, writers  # noqa: E402
-from cinegen_tf.inference.pipeline import CinemagraphOptions  # noqa: E402
-from cinegen_tf.training import checkpoints, config_lib, methods  # noqa: E402
+from cinegen_tf.inference.options import CinemagraphOptions  # noqa: E402
+
+_MODEL = flags.DEFINE_enum("model", "motion", ["motion", "checkpoint"], "The bundled motion "
+                           "model, or a trained generator (--checkpoint or an untrained one).")
 
 _REPEATS = flags.DEFINE_integer("repeats", 5, "Timed calls per measurement (median shown).")
 _NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "The photo + generated frames, N.")
@@ -90,6 +97,8 @@ def make_mask(height, width, fraction):
 
 def save_untrained_workdir(workdir):
     """Writes config.json + checkpoints/ckpt-1 of base_config()'s untrained generator."""
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    from cinegen_tf.training import checkpoints, config_lib, methods  # pylint: disable=import-outside-toplevel
     tf.keras.utils.set_random_seed(0)
     config = config_lib.base_config()
     checkpoints.write_config(config, workdir)
@@ -109,6 +118,9 @@ def timed_ms(function, repeats):
 
 
 def run(workdir, tmp, repeats, num_frames, loop, height, width, mask_fraction):
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    from cinegen_tf.inference import trained_generator as cinemagraph  # pylint: disable=import-outside-toplevel
+    from cinegen_tf.training import checkpoints  # pylint: disable=import-outside-toplevel
     start = time.perf_counter()
     generator, config = checkpoints.load_generator(workdir)
     load_ms = 1000.0 * (time.perf_counter() - start)
@@ -193,10 +205,18 @@ def main(argv):
         raise app.UsageError("need --repeats >= 1, --num_frames >= 2, --width/--height >= 1")
     if not 0 < _MASK_FRACTION.value <= 1:
         raise app.UsageError("--mask_fraction must be in (0, 1]")
+    logging.set_verbosity(logging.WARNING)
+    if _MODEL.value == "motion":
+        import motion_stages  # pylint: disable=import-outside-toplevel (beside this file)
+        with tempfile.TemporaryDirectory() as tmp:
+            motion_stages.report(((_WIDTH.value, _HEIGHT.value), (640, 360)), _REPEATS.value,
+                                 tmp, timed_ms, make_photo)
+        print(f"peak RSS of this process: {_peak_rss_mib():.0f} MiB")
+        return
     # Each generate_lib.run call loads a new generator and so traces a new graph, by
     # design; keep TF's retracing warnings (and INFO lines) out of the report.
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
     tf.get_logger().setLevel("ERROR")
-    logging.set_verbosity(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = _CHECKPOINT.value
         if workdir is None:

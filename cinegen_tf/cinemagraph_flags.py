@@ -5,13 +5,17 @@ Only binaries import this module (it defines absl flags at import).
 from absl import flags
 
 from cinegen_tf.inference import looping
-from cinegen_tf.inference.pipeline import CinemagraphOptions
+from cinegen_tf.inference.options import CinemagraphOptions
 
 CHECKPOINT = flags.DEFINE_string("checkpoint", None, "Training workdir, its checkpoints/ "
                                  "folder, or a checkpoint prefix (DIR/checkpoints/ckpt-N).")
-_NUM_FRAMES = flags.DEFINE_integer("num_frames", 21, "Frames before looping: the photo, "
+_NUM_FRAMES = flags.DEFINE_integer("num_frames", None, "Frames before looping: the photo, "
                                    "then num_frames - 1 frames moved as the model's frames "
-                                   "change over time (>= 2).")
+                                   "change over time (>= 2). Default 21 (a checkpoint) or "
+                                   "48 (generate's motion model).")
+# The flags below shape a trained generator's cinemagraph; the motion model has none.
+TRAINED_ONLY = ("loop", "crossfade_frames", "full_resolution", "temperature",
+                "motion_threshold", "frozen")
 _LOOP = flags.DEFINE_enum("loop", "crossfade", list(looping.LOOP_MODES),
                           "How the last frame flows into the first.")
 _CROSSFADE_FRAMES = flags.DEFINE_integer("crossfade_frames", None, "Frames blended by the "
@@ -30,10 +34,15 @@ _FROZEN = flags.DEFINE_boolean("frozen", False, "Snapshot the weights into the g
                                "<= ~1 GB more memory (for folders of many photos, serving).")
 
 
+def num_frames():
+    """--num_frames as given, or None."""
+    return _NUM_FRAMES.value
+
+
 def options():
     """The `CinemagraphOptions` the flags ask for (ValueError on bad values)."""
     return CinemagraphOptions(
-        num_frames=_NUM_FRAMES.value, loop=_LOOP.value,
+        num_frames=21 if _NUM_FRAMES.value is None else _NUM_FRAMES.value, loop=_LOOP.value,
         crossfade_frames=_CROSSFADE_FRAMES.value, full_resolution=_FULL_RESOLUTION.value,
         temperature=_TEMPERATURE.value, motion_threshold=_MOTION_THRESHOLD.value,
         frozen=_FROZEN.value)

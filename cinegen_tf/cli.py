@@ -195,11 +195,16 @@ def config_value(holder):
     return config
 
 
-def run(main):
-    """`absl.app.run(main)`: flag errors and a user's mistakes as one line (see above)."""
+def run(main, tensorflow=True):
+    """`absl.app.run(main)`: flag errors and a user's mistakes as one line (see above).
+
+    `tensorflow=False` for a binary that may not need it (generate with the motion
+    model): it then calls `quiet_tensorflow()` itself when it does.
+    """
 
     def wrapped(argv):
-        quiet_tensorflow()
+        if tensorflow:
+            quiet_tensorflow()
         try:
             if len(argv) > 1:
                 raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")

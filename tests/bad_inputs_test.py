@@ -132,6 +132,22 @@ CASES = [
           ["--loop=boomerang", "crossfade"], ["{tmp}/g12.gif"]),
     _case("generate_missing_input_flag", "cinegen_tf.generate",
           ["--checkpoint={run}", "--output={tmp}/g13.gif"], ["--input"], ["{tmp}/g13.gif"]),
+    # --- generate with the bundled motion model (no --checkpoint) ------------------------
+    _case("generate_motion_photo_too_small", "cinegen_tf.generate",
+          ["--input={photo}", "--output={tmp}/m1.mp4"], ["photo.png", "too small to animate"],
+          ["{tmp}/m1.mp4"]),
+    _case("generate_motion_flag_of_trained_models", "cinegen_tf.generate",
+          ["--input={photo}", "--output={tmp}/m2.gif", "--temperature=1"],
+          ["--temperature", "only for a --checkpoint"], ["{tmp}/m2.gif"]),
+    _case("generate_motion_damaged_weights", "cinegen_tf.generate",
+          ["--input={photo}", "--output={tmp}/m3.gif", "--weights={text}"],
+          ["notes.jpg", "damaged motion model weights"], ["{tmp}/m3.gif"]),
+    _case("train_motion_missing_manual_dir", "cinegen_tf.train_motion",
+          ["--manual_dir={tmp}/no_clips", "--output={tmp}/m4.npz"],
+          ["--manual_dir=", "no such folder"], ["{tmp}/m4.npz"]),
+    _case("real_motion_missing_manual_dir", "experiments.real_motion",
+          ["--manual_dir={tmp}/no_clips", "--results_dir={tmp}/m5"],
+          ["--manual_dir=", "no test-split sources"], ["{tmp}/m5"]),
     # --- export ------------------------------------------------------------------------
     _case("export_missing_checkpoint", "cinegen_tf.export",
           ["--checkpoint={tmp}/no_run", "--output={tmp}/x1"], ["no_run"], ["{tmp}/x1"]),
@@ -227,8 +243,8 @@ def test_there_are_at_least_30_cases_over_every_binary():
     assert len(CASES) >= 30 and len({c["name"] for c in CASES}) == len(CASES)
     assert {c["binary"] for c in CASES} == {
         "cinegen_tf.train", "cinegen_tf.evaluate", "cinegen_tf.generate", "cinegen_tf.export",
-        "cinegen_tf.preview", "experiments.reproduce", "experiments.ablation",
-        "experiments.still_share", "tfds"}
+        "cinegen_tf.preview", "cinegen_tf.train_motion", "experiments.reproduce",
+        "experiments.ablation", "experiments.still_share", "experiments.real_motion", "tfds"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -172,3 +172,31 @@ def test_mask_sampling_and_output_folder_naming(workdir, tmp_path):
                      mask=str(tmp_path / "mask.png"), seed=7)
     with Image.open(tmp_path / "still.gif") as gif:
         assert gif.n_frames == 1 and gif.info["duration"] == 400
+
+
+def test_without_a_checkpoint_the_bundled_motion_model_animates_the_photo(tmp_path):
+    """generate's default path: the bundled motion model, no TensorFlow imported."""
+    photo = photo_file(tmp_path / "lake.png", size=(72, 96))
+    out = tmp_path / "lake.gif"
+    code = ("import sys; from cinegen_tf.inference import generate_lib; "
+            f"report = generate_lib.run(None, {photo!r}, {str(out)!r}, num_frames=6); "
+            "print(report.written, 'tensorflow' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("False"), result.stdout  # TensorFlow never imported
+    from cinegen_tf.inference.writers import read_cinemagraph
+    frames = read_cinemagraph(str(out))
+    assert frames.shape == (6, 72, 96, 3)
+    with Image.open(out) as image:
+        assert image.info["duration"] == 40  # 24 fps: 4 centiseconds a frame (GIF)
+
+
+def test_binary_default_model_writes_an_mp4(tmp_path):
+    photo = photo_file(tmp_path / "p.png", size=(64, 80))
+    result = run_binary(f"--input={photo}", f"--output={tmp_path / 'p.mp4'}", "--num_frames=5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "p.mp4")
+    from cinegen_tf.inference.writers import read_cinemagraph
+    assert read_cinemagraph(str(tmp_path / "p.mp4")).shape[0] == 5

@@ -4,6 +4,7 @@ conversion every decoded frame goes through (any mode -> RGB -> `size x size`).
 Used by `video_io`, which owns the public API; see its docstring for the timing rules.
 GIFs and frame files are read with Pillow (imageio's own still-image and GIF backend).
 """
+import dataclasses
 import re
 
 import numpy as np
@@ -74,6 +75,29 @@ def resize_and_center_crop(image: Image.Image, size: int) -> np.ndarray:
                              reducing_gap=3.0 if scale < 1 else None)
     left, top = (new_w - size) // 2, (new_h - size) // 2
     return np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.uint8)
+
+
+@dataclasses.dataclass(frozen=True)
+class Width:
+    """A frame size that keeps the aspect ratio: `width` pixels wide (None: as stored)."""
+    width: int | None = None
+
+
+def resize_frame(image: Image.Image, size) -> np.ndarray:
+    """`size` an int: `resize_and_center_crop`; a `Width`: the whole frame, aspect kept.
+
+    Returns:
+        `(size, size, 3)` or `(round(h * width / w), width, 3)` uint8 in [0, 255].
+    """
+    if not isinstance(size, Width):
+        return resize_and_center_crop(image, size)
+    image = to_rgb(image)
+    width, height = image.size
+    if size.width is not None and size.width != width:
+        new_h = max(1, round(height * size.width / width))
+        image = image.resize((size.width, new_h), Image.Resampling.BICUBIC,
+                             reducing_gap=3.0 if size.width < width else None)
+    return np.asarray(image, dtype=np.uint8)
 
 
 def natural_key(name: str) -> tuple:
@@ -151,7 +175,7 @@ def read_gif_frames(path: str, indices, size: int) -> dict[int, np.ndarray]:
             for index in range(max(wanted) + 1):
                 image.seek(index)  # Pillow composites each frame onto the previous ones.
                 if index in wanted:
-                    out[index] = resize_and_center_crop(image, size)
+                    out[index] = resize_frame(image, size)
     except PIL_ERRORS as error:
         raise DecodeError(f"{path}: GIF frame {len(out)} unreadable ({error})") from error
     return out
@@ -172,7 +196,7 @@ def read_frame_file(path, size: int) -> np.ndarray:
             reason = check_frame_size(*image.size)
             if reason:
                 raise DecodeError(f"{path}: {reason}")
-            return resize_and_center_crop(image, size)
+            return resize_frame(image, size)
     except DecodeError:
         raise
     except PIL_ERRORS as error:

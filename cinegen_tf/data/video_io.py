@@ -174,7 +174,7 @@ def _probe_video(path: str) -> Timeline:
     return Timeline(starts, float(starts[-1] + last_duration), tuple(notes), origin)
 
 
-def read_frames_at(path, times, *, size: int, timeline: Timeline | None = None,
+def read_frames_at(path, times, *, size, timeline: Timeline | None = None,
                    frames_fps: float = DEFAULT_FRAMES_FPS,
                    seek: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Decodes the frames showing at `times`, downscaled, in one streaming pass.
@@ -183,13 +183,15 @@ def read_frames_at(path, times, *, size: int, timeline: Timeline | None = None,
         path: a GIF, a video file or a folder of numbered frames.
         times: `(K,)` seconds from the source's first frame, ascending, in
             `[0, timeline.duration)`.
-        size: side of the square output frames in pixels.
+        size: side of the square output frames in pixels, or an `image_io.Width`:
+            whole frames, aspect kept, that wide (`Width()`: as stored).
         timeline: the source's `probe` result, if already known.
         frames_fps: rate of a frame folder that has no `fps.txt`.
         seek: whether video may seek over long gaps (False decodes every frame).
 
     Returns:
-        `(frames, timestamps)`: `(K, size, size, 3)` uint8 in [0, 255], and `(K,)` float64
+        `(frames, timestamps)`: `(K, size, size, 3)` (or `(K, h, w, 3)` for a `Width`)
+            uint8 in [0, 255], and `(K,)` float64
         start time in seconds of each returned frame.
 
     Raises:
@@ -236,7 +238,7 @@ def _read_video_at(path, times, size, timeline, seek):
                 transpose = video_decoder.display_transpose(video_decoder.frame_display_matrix(frame))
                 if transpose is not None:
                     image = image.transpose(transpose)
-                return image_io.resize_and_center_crop(image, size)
+                return image_io.resize_frame(image, size)
             except AV_ERRORS as error:
                 raise DecodeError(f"{path}: cannot convert frame ({error})") from error
 

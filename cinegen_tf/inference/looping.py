@@ -21,7 +21,6 @@ compositing blends changes, so the static background stays exact under every loo
 - "none": the sequence as generated; L = N; the jump from f_{N-1} to f_0 shows.
 """
 import numpy as np
-import tensorflow as tf
 
 LOOP_MODES = ("crossfade", "pingpong", "none")
 
@@ -84,6 +83,8 @@ def apply_loop(frames, schedule):
     Returns:
       float32 (L, ...): (1 - w_i) * frames[first_i] + w_i * frames[second_i].
     """
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel (keeps this module TF-free)
+
     first, second, weight = schedule
     frames = tf.convert_to_tensor(frames, tf.float32)
     a, b = tf.gather(frames, first), tf.gather(frames, second)

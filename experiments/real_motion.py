@@ -1,0 +1,205 @@
+"""How the bundled motion model (ours, not in the paper) moves real photos, against the
+clips they came from: writes experiments/results/real_motion.{md,json}.
+
+    python -m experiments.real_motion                        # test split, every row
+    python -m experiments.real_motion --checkpoints=layered=W1,rnn_dqn=W2
+    python -m experiments.real_motion --ablation             # -> real_motion_ablation.*
+
+For every source of the split (default test) of the 83-clip set: the photo is the clip's
+first frame at full resolution; each method's cinemagraph of it (a 2-second loop at the
+clip's frame rate) is scored against the clip's first second, both at 160 px wide
+(experiments/real_motion_lib.py, cinegen_tf/evaluation/motion_scores.py). Medians per
+category are checked against the bars of issue 32. `--ablation` scores the model with
+one ingredient of its rendering at a time instead.
+"""
+import json
+import os
+import platform
+import time
+
+import numpy as np
+from absl import flags
+
+from cinegen_tf import cli
+from cinegen_tf.evaluation import motion_scores
+from cinegen_tf.motion import model as motion_model
+from cinegen_tf.motion import prepared, render
+from cinegen_tf.training import precision
+from cinegen_tf.training.checkpoints import write_atomically
+from experiments import real_motion_lib as lib
+from experiments.provenance import code_version
+
+_MANUAL_DIR = flags.DEFINE_string("manual_dir", "../shared/data/real_cinemagraphs",
+                                  "Real cinemagraphs (water/, fire/).")
+_SPLIT = flags.DEFINE_enum("split", "test", ["train", "test"], "Which sources to score.")
+_WEIGHTS = flags.DEFINE_string("weights", None, "Motion model weights (default: bundled).")
+_CHECKPOINTS = flags.DEFINE_list("checkpoints", [], "NAME=WORKDIR of trained generators "
+                                 "to score beside ours (e.g. layered=..., rnn_dqn=...).")
+_ABLATION = flags.DEFINE_bool("ablation", False, "Score rendering ingredients instead.")
+_RESULTS_DIR = flags.DEFINE_string("results_dir", "experiments/results", "Output folder.")
+_LIMIT = flags.DEFINE_integer("limit", None, "At most this many sources per category, "
+                              "spread over the list (a quick look; the results name it).")
+
+BARS = {  # issue 32: medians per category
+    "water_flowing": {"recall": (0.4, None), "still_kept": (0.9, None),
+                      "motion_ratio": (0.4, 2.5), "direction": (0.5, None), "seam": (None, 1.5)},
+    "fire": {"recall": (0.4, None), "still_kept": (0.9, None),
+             "motion_ratio": (0.4, 2.5), "seam": (None, 1.5)},
+}
+COLUMNS = ("recall", "still_kept", "motion_ratio", "direction", "seam", "psnr", "ssim",
+           "frame_diff_psnr", "frame_diff_ssim")
+VARIANTS = {
+    "full (steady + sway + flicker)": render.Ingredients(),
+    "motion only (steady + sway)": render.Ingredients(flicker=False),
+    "steady only (Eulerian field)": render.Ingredients(sway=False, flicker=False),
+    "no steady (sway + flicker)": render.Ingredients(steady=False),
+    "flicker only": render.Ingredients(steady=False, sway=False),
+}
+
+
+def _methods(weights):
+    animator = motion_model.load(weights) if weights else motion_model.load_bundled()
+    ours = lambda c, ing=render.Ingredients(): animator.animate(  # noqa: E731
+        c.photo, lib.loop_frames(c.fps), c.fps, ingredients=ing)
+    if _ABLATION.value:
+        return {name: (lambda c, ing=ing: ours(c, ing)) for name, ing in VARIANTS.items()}
+    methods = {"ours: motion model (not in the paper)": ours,
+               "oracle: clip's time-averaged flow": lib.oracle_mean,
+               "oracle: clip's chained flows": lib.oracle_chained,
+               "constant (the photo)": lib.constant}
+    for item in _CHECKPOINTS.value:
+        name, _, workdir = item.partition("=")
+        if not workdir:
+            raise cli.UserError(f"--checkpoints={item}: expected NAME=WORKDIR")
+        methods[f"{name} (cpu scale)"] = lib.checkpoint_method(workdir)
+    return methods
+
+
+def medians(rows, methods):
+    out = {}
+    for method in methods:
+        out[method] = {}
+        for category in BARS:
+            picked = [r["scores"][method] for r in rows if r["category"] == category]
+            out[method][category] = {k: motion_scores.summarize(picked, k) for k in COLUMNS}
+    return out
+
+
+def check_bars(summary):
+    result = {}
+    for category, bars in BARS.items():
+        for key, (low, high) in bars.items():
+            value = summary[category][key]
+            ok = bool(np.isfinite(value) and (low is None or value >= low)
+                      and (high is None or value <= high))
+            result[f"{category}/{key}"] = dict(value=value, low=low, high=high, passed=ok)
+    return result
+
+
+def _fmt(value):
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.2f}"
+
+
+def render_markdown(record):
+    s = record["settings"]
+    lines = [f"# {record['title']}", "",
+             "Generated by `" + s["command"] + "`; never edited by hand. Ours is not in the "
+             "paper. Each method animates the first frame of every "
+             f"{s['split']}-split source at full resolution (2-second loop at the clip's "
+             "frame rate); its first second is scored against the clip's first second at "
+             "160 px wide. Moving = temporal std of luminance > 3 grey levels.", "",
+             f"- Sources: {s['sources']}; weights: {s['weights']}",
+             f"- Model: {s['model_meta']}",
+             f"- Hardware: {s['hardware']}; {s['minutes']:.1f} min; code {s['code_version']}",
+             ""]
+    if "bars" in record:
+        lines += ["## Bars (issue 32, medians per category)", "",
+                  "| measure | median | bar | holds |", "|---|---|---|---|"]
+        for key, bar in record["bars"].items():
+            text = " and ".join(t for t in (
+                f">= {bar['low']}" if bar["low"] is not None else "",
+                f"<= {bar['high']}" if bar["high"] is not None else "") if t)
+            lines.append(f"| {key} | {_fmt(bar['value'])} | {text} | "
+                         f"{'yes' if bar['passed'] else 'NO'} |")
+        lines.append("")
+    lines += ["## Medians per category", "",
+              "| method | category | " + " | ".join(COLUMNS) + " |",
+              "|---|---|" + "---|" * len(COLUMNS)]
+    for method, by_category in record["medians"].items():
+        for category, values in by_category.items():
+            lines.append(f"| {method} | {category} | "
+                         + " | ".join(_fmt(values[k]) for k in COLUMNS) + " |")
+    first = next(iter(record["medians"]))
+    lines += ["", f"## Per source: {first}", "",
+              "| source | " + " | ".join(COLUMNS[:5]) + " | real moving | ours moving |",
+              "|---|" + "---|" * 7]
+    for row in record["rows"]:
+        sc = row["scores"][first]
+        lines.append(f"| {row['category']}/{row['name']} | "
+                     + " | ".join(_fmt(sc[k]) for k in COLUMNS[:5])
+                     + f" | {_fmt(sc['real_moving_share'])} | {_fmt(sc['ours_moving_share'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def _main(argv):
+    del argv
+    start = time.time()
+    sources = prepared.find(_MANUAL_DIR.value, _SPLIT.value) if os.path.isdir(
+        _MANUAL_DIR.value) else None
+    if not sources:
+        raise cli.UserError(f"--manual_dir={_MANUAL_DIR.value}: no {_SPLIT.value}-split "
+                            f"sources in water/ or fire/")
+    if _LIMIT.value:
+        picked = []
+        for category in BARS:
+            some = [s for s in sources if s.category == category]
+            step = max(1, len(some) // _LIMIT.value)
+            picked += some[::step][:_LIMIT.value]
+        sources = picked
+    methods = _methods(_WEIGHTS.value)
+    animator = motion_model.load(_WEIGHTS.value) if _WEIGHTS.value else motion_model.load_bundled()
+    rows = []
+    for source in sources:
+        clip = lib.load_clip(source)
+        scores = {}
+        for name, method in methods.items():
+            scores[name] = lib.score_loop(method(clip), clip)
+        rows.append(dict(category=source.category, name=source.name, fps=clip.fps,
+                         photo_size=list(clip.photo.shape[:2]), scores=scores))
+        print(source.label, {k: round(v, 2) for k, v in scores[next(iter(methods))].items()
+                             if k in COLUMNS[:5]}, flush=True)
+    summary = medians(rows, methods)
+    stem = "real_motion_ablation" if _ABLATION.value else "real_motion"
+    stem += "" if _SPLIT.value == "test" else f"_{_SPLIT.value}"
+    stem += f"_limit{_LIMIT.value}" if _LIMIT.value else ""
+    hardware = (f"{precision.cpuinfo_field(('model name',)) or platform.machine()} "
+                f"({', '.join(precision.speed_flags()) or 'no avx'}), {os.cpu_count()} cores")
+    args = " ".join(f"--{f}={flags.FLAGS[f].value if not isinstance(flags.FLAGS[f].value, list) else ','.join(flags.FLAGS[f].value)}"
+                    for f in ("split", "checkpoints", "ablation", "weights", "limit")
+                    if flags.FLAGS[f].present)
+    record = dict(
+        title=("Ablation of the motion model's rendering (ours, not in the paper)"
+               if _ABLATION.value else "Real photos come alive: how cinemagraphs move "
+               "against the real clips"),
+        settings=dict(command=f"python -m experiments.real_motion {args}".strip(),
+                      split=_SPLIT.value, sources=len(rows),
+                      weights=_WEIGHTS.value or "bundled (cinegen_tf/motion/weights)",
+                      model_meta={k: animator.meta.get(k) for k in (
+                          "steps", "batch_size", "seed", "train_minutes", "cpu", "code_version")},
+                      hardware=hardware, minutes=(time.time() - start) / 60,
+                      code_version=code_version()),
+        medians=summary, rows=rows)
+    first = next(iter(methods))
+    if not _ABLATION.value:
+        record["bars"] = check_bars(summary[first])
+    os.makedirs(_RESULTS_DIR.value, exist_ok=True)
+    write_atomically(os.path.join(_RESULTS_DIR.value, stem + ".json"),
+                     json.dumps(record, indent=1, default=float) + "\n")
+    write_atomically(os.path.join(_RESULTS_DIR.value, stem + ".md"), render_markdown(record))
+    print(f"wrote {os.path.join(_RESULTS_DIR.value, stem)}.md ({record['settings']['minutes']:.1f} min)")
+    for key, bar in record.get("bars", {}).items():
+        print(f"{key}: {_fmt(bar['value'])} {'ok' if bar['passed'] else 'BELOW BAR'}")
+
+
+if __name__ == "__main__":
+    cli.run(_main)
