@@ -49,7 +49,8 @@ def sentences(table, cells, cols, records):
 
 def budget(records):
     """The training budget of `records` ({Run: record}) beside the paper's, in words."""
-    trained = {run.data: r for run, r in records.items() if r["method"] != "constant"}
+    trained = {run.data: r for run, r in records.items()
+               if r["method"] not in tables.UNTRAINED}
     parts = []
     for data, r in sorted(trained.items()):
         parts.append(f"{r['steps']} iterations of batch {r['batch_size']} "

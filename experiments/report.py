@@ -29,8 +29,10 @@ class RunOutcome:
     result: dict
 
     def final_entry(self):
-        """The result.json entry of the final step (0 for the constant baseline)."""
-        step = 0 if self.config.method == "constant" else int(self.config.train.num_steps)
+        """The result.json entry of the final step (0 for the constant baseline and the
+        bundled motion model)."""
+        step = (0 if self.config.method in tables.UNTRAINED
+                else int(self.config.train.num_steps))
         entry = self.result["steps"].get(str(step))
         if entry is None:
             raise ValueError(f"{self.workdir}/result.json has no evaluation of step {step} "
@@ -53,6 +55,7 @@ class RunOutcome:
     def record(self, table):
         """The run's row of the .json: budget, times and its numbers for `table`'s metrics."""
         entry, config = self.final_entry(), self.config
+        weights = {"weights": entry["weights"]} if "weights" in entry else {}
         return {"run": self.run.name, "workdir": self.workdir, "method": config.method,
                 "data": config.data.to_dict(), "steps": entry["step"],
                 "batch_size": config.train.batch_size,
@@ -68,7 +71,7 @@ class RunOutcome:
                 "trained_in_this_invocation": self.training["trained_now"],
                 "eval_seconds": entry["eval_seconds"],
                 "values": {m: self.value(m) for m in table.metrics},
-                "no_match_rate": self.no_match_rate()}
+                "no_match_rate": self.no_match_rate(), **weights}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +192,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
                 notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
                              f"paper's averages all of {', '.join(full)}.")
     notes += provenance.real_data_notes(records, invocations)
+    notes += _weights_notes(records)
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     runs = list(records.values())
@@ -210,14 +214,38 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
               "| run | invocation | steps | batch | precision | test sequences | train (min) "
               "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        extra = [f"z={r['z_dim']}"] + ([f"Q={r['num_actions']}"] if r["num_actions"] else [])
+        extra = ([f"z={r['z_dim']}"] if r["z_dim"] is not None else
+                 ["bundled weights, no training"] if r.get("weights") else [])
+        extra += [f"Q={r['num_actions']}"] if r["num_actions"] else []
         if r["mathieu_patch_size"]:
             extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
         lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['invocation']} | {r['steps']} | "
-                     f"{r['batch_size']} | {precision.label(r['mixed_precision'])} | "
+                     f"{'n/a' if r['batch_size'] is None else r['batch_size']} | "
+                     f"{precision.label(r['mixed_precision'])} | "
                      f"{r['test_sequences']} | {_minutes(r)} | "
                      f"{r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _weights_notes(records):
+    """A line per weights file that runs were scored with as shipped (the bundled motion
+    model, tables.MOTION): which file, its hash and how it was made."""
+    by_hash = {}
+    for run, r in records.items():
+        if r.get("weights"):
+            by_hash.setdefault(r["weights"]["sha256"], (r["weights"], []))[1].append(run.name)
+    lines = []
+    for digest, (weights, names) in by_hash.items():
+        meta = weights.get("meta", {})
+        made = ", ".join(f"{k} {meta[k]}" for k in ("steps", "batch_size", "seed",
+                                                     "code_version") if k in meta)
+        lines.append(
+            f"{tables.METHOD_LABELS['motion']}: no training: the bundled weights, see "
+            f"cinegen_tf/motion/MODEL_CARD.md ({weights['file']}, sha256 {digest[:12]}; "
+            f"trained on {meta.get('data', 'data not recorded')}: {made}). Each test clip's "
+            f"frame 0 is animated to T frames at T / clip_length fps, seed 0, and scored like "
+            f"the other rows ({', '.join(names)}).")
+    return lines
 
 
 def _minutes(record):

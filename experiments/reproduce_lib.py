@@ -6,6 +6,9 @@ For each run of the table (experiments/tables.py), in WORKDIR_ROOT/<scale>/<run 
   partial one resumes (train_lib); a workdir whose config.json differs from the run's
   config is refused, naming the differing keys (delete it or pick another root);
 - the constant baseline has nothing to train and is only evaluated;
+- so has our bundled motion model (`tables.MOTION`, real data only): each test clip's frame 0
+  is animated by `cinegen_tf.motion.model.load_bundled()` at the clip's frame rate and
+  scored like the others (`evaluate_motion`);
 - evaluation (cinegen_tf.evaluation.eval_lib) writes DIR/result.json and is skipped when
   that file already scores the final step with the same settings.
 
@@ -39,6 +42,7 @@ import tensorflow as tf
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, train_lib
+from experiments import motion_row
 from experiments import provenance
 from experiments import report
 from experiments import table_file
@@ -111,23 +115,25 @@ def train_run(run, config, workdir, make_dataset=None):
     """Trains `run` unless done; returns {"trained_now", "steps"} and its `train_time`."""
     os.makedirs(workdir, exist_ok=True)
     _check_same_config(config, workdir)
-    trained_now = not (config.method == "constant"
-                       or trained_step(workdir) >= config.train.num_steps)
+    untrained = config.method in tables.UNTRAINED
+    trained_now = not (untrained or trained_step(workdir) >= config.train.num_steps)
     if trained_now:
         logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
         train_lib.run(config, workdir, make_dataset=make_dataset)
         keras.backend.clear_session()  # free the graphs before the next run
     else:
-        logging.info("%s: nothing to train (%s).", run.name, "constant baseline"
-                     if config.method == "constant" else f"final step {config.train.num_steps}")
+        logging.info("%s: nothing to train (%s).", run.name, f"{config.method}: no weights "
+                     f"trained here" if untrained else f"final step {config.train.num_steps}")
     timing = ({"train_seconds": 0.0, "train_time_complete": True}
-              if config.method == "constant" else train_time(workdir))
+              if untrained else train_time(workdir))
     return dict(timing, trained_now=trained_now, steps=trained_step(workdir))
 
 
 def evaluate_run(run, config, workdir, scale, make_dataset=None):
     """Evaluates the run's final checkpoint (or the constant baseline) -> result dict."""
     num = scale.num_test_sequences if run.data == "synthetic" else scale.real_num_test
+    if config.method == tables.MOTION.method:
+        return motion_row.evaluate_motion(config, workdir, num, scale.eval_batch_size, make_dataset)
     kwargs = dict(split="test", num_sequences=num, batch_size=scale.eval_batch_size,
                   overwrite=False, make_dataset=make_dataset)
     if config.method == "constant":
@@ -281,9 +287,14 @@ def reproduce(table_number, scale_name, *, patterns=tables.PATTERNS,
                          f"{' / '.join(table.data)} columns")
     tag = real_data_tag(real_manual_dir, data_tag) if "real" in table.data else None
     path = table_file.stem(results_dir, table, scale, tag) + ".json"
+    runs = tuple(dict.fromkeys(table.runs(patterns, categories, rows)))  # dedupe, keep order
+    if not runs:
+        raise ValueError(f"rows {list(rows)} have no runs on the chosen columns of table "
+                         f"{table_number}")
     if not fresh:
         scale = table_file.follow_float32(path, scale)
-    runs = tuple(dict.fromkeys(table.runs(patterns, categories, rows)))  # dedupe, keep order
+        if all(run.method in tables.UNTRAINED for run in runs):
+            scale = table_file.follow_trained_precision(path, scale)
     kept = ({}, []) if fresh else table_file.kept_runs(path, table, scale, runs, tag)
     real_data = None
     if categories and make_dataset is None:

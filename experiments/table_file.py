@@ -103,12 +103,13 @@ def _parse(path, data, table, scale, replaced, data_tag=None):
 def _budget(run, scale):
     """What a run's record must hold to be merged into a table at `scale`."""
     config = tables.run_config(run, scale)
-    want = {"steps": 0 if config.method == "constant" else config.train.num_steps,
+    untrained = config.method in tables.UNTRAINED
+    want = {"steps": 0 if untrained else config.train.num_steps,
             "batch_size": config.train.batch_size,
             "mathieu_patch_size": config.mathieu.patch_size
             if config.method == "mathieu" else None,
             "seeds": {"train": config.seed, "data": config.seed}}
-    if config.method != "constant":  # nothing trained: no precision
+    if not untrained:  # nothing trained: no precision
         want["mixed_precision"] = config.train.mixed_precision
     if run.data == "synthetic":  # real: as many clips as the prepared test split has
         want["test_sequences"] = scale.num_test_sequences
@@ -125,8 +126,8 @@ def _difference(run, key, there, now, scale):
 
 def trained_precisions(runs):
     """The set of `mixed_precision` values of a table file's run records that trained
-    (a constant run trains nothing, so it has no precision of its own)."""
-    return {r["mixed_precision"] for r in runs if r["method"] != "constant"}
+    (a constant or motion-model run trains nothing, so it has no precision of its own)."""
+    return {r["mixed_precision"] for r in runs if r["method"] not in tables.UNTRAINED}
 
 
 def follow_float32(path, scale):
@@ -146,6 +147,22 @@ def follow_float32(path, scale):
     except (OSError, json.JSONDecodeError, KeyError, TypeError):
         return scale  # kept_runs names what is wrong with the file
     return dataclasses.replace(scale, mixed_precision=False) if trained == {False} else scale
+
+
+def follow_trained_precision(path, scale):
+    """`scale` in the precision the trained runs recorded in `path` were trained in, if
+    they agree on one; for an invocation that trains nothing (the constant baseline, the
+    bundled motion model), which so adds no precision of its own to the table, on any
+    hardware."""
+    if scale.mixed_precision is not None or not os.path.isfile(path):
+        return scale
+    try:
+        with open(path) as f:
+            trained = trained_precisions(json.load(f)["runs"])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        return scale  # kept_runs names what is wrong with the file
+    return (dataclasses.replace(scale, mixed_precision=trained.pop()) if len(trained) == 1
+            else scale)
 
 
 def kept_runs(path, table, scale, runs, data_tag=None):

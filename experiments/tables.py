@@ -39,7 +39,8 @@ CATEGORIES = real_configs.CATEGORIES  # water_flowing, fire
 PATTERN_LABELS = {"i": "I", "o": "O", "l": "L", "eight": "Eight", "rotate": "Rotate",
                   "scale": "Scale", "water_flowing": "Water flowing", "fire": "Fire"}
 METHOD_LABELS = {"mathieu": "Mathieu et al. [17]", "rnn": "RNN", "rnn_dqn": "RNN+DQN",
-                 "constant": "Constant", "layered": "Ours: layered (not in the paper)"}
+                 "constant": "Constant", "layered": "Ours: layered (not in the paper)",
+                 "motion": "Ours: motion model (not in the paper)"}
 METRIC_LABELS = {"psnr": "PSNR", "ssim": "SSIM", "frame_diff_psnr": "PSNR",
                  "frame_diff_ssim": "SSIM", "centre_distance": "distance (px)"}
 SMALL, LARGE = 4, 2048  # Sec. 5.6
@@ -72,6 +73,7 @@ class Row:
     method: str
     z_dim: Optional[int] = None
     num_actions: Optional[int] = None
+    only_data: Optional[tuple] = None  # the kinds of data it has runs on (None: all)
 
     def run(self, data, subset):
         return Run(data, subset, self.method, self.z_dim, self.num_actions)
@@ -81,6 +83,12 @@ class Row:
 # numbers, trained at the table's budget like them; run only when asked for by key
 # (--rows=layered) and shown only once it has runs, so the paper's tables stay as they are.
 OURS = Row("layered", METHOD_LABELS["layered"], "layered")
+# Our real-photo motion model (cinegen_tf/motion): the bundled weights as they ship, scored
+# on the real test clips (Tables 2 and 3, --rows=motion): nothing is trained at the table's
+# budget, so its runs have no steps, batch or precision of their own.
+MOTION = Row("motion", METHOD_LABELS["motion"], "motion", only_data=("real",))
+# Methods a table only evaluates: the constant baseline and the bundled motion model.
+UNTRAINED = ("constant", MOTION.method)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +129,7 @@ class Table:
         the paper's rows by default, any rows (ours too) by key."""
         chosen = self.rows if rows is None else [r for r in self.all_rows if r.key in rows]
         return tuple(row.run(data, subset) for row in chosen for data in self.data
+                     if row.only_data is None or data in row.only_data
                      for subset in self.subsets(data, patterns, categories))
 
     def shown(self, records):
@@ -138,10 +147,11 @@ TABLES = {
     1: Table(1, "PSNR and SSIM of Mathieu et al., RNN and RNN+DQN on synthetic data (Sec. 5.2)",
              _THREE_METHODS, ("synthetic",), ("psnr", "ssim")),
     2: Table(2, "PSNR and SSIM on the real cinemagraph data (Sec. 5.3)", _THREE_METHODS,
-             ("real",), ("psnr", "ssim")),
+             ("real",), ("psnr", "ssim"), ours=(OURS, MOTION)),
     3: Table(3, "PSNR/SSIM on frame-wise differences, constant baseline vs RNN+DQN (Sec. 5.4)",
              (Row("constant", "Constant", "constant"), Row("rnn_dqn", "RNN+DQN", "rnn_dqn")),
-             ("synthetic", "real"), ("frame_diff_psnr", "frame_diff_ssim"), averages=True),
+             ("synthetic", "real"), ("frame_diff_psnr", "frame_diff_ssim"), averages=True,
+             ours=(OURS, MOTION)),
     4: Table(4, "Mean distance between ground-truth and generated foreground-object centres "
                 "(Sec. 5.5; lower is better)",
              (Row("rnn", "RNN", "rnn"), Row("rnn_dqn", "RNN+DQN", "rnn_dqn")),
@@ -216,6 +226,8 @@ def run_config(run, scale, real_data_dir=None):
     """
     if scale.name not in SCALES:
         raise ValueError(f"unknown scale {scale.name!r}; known: {sorted(SCALES)}")
+    if run.method == MOTION.method:
+        return _motion_config(run, scale, real_data_dir)
     if run.method == OURS.method:
         config = layered_configs.get_config(run.subset)
         if run.data == "real":
@@ -245,4 +257,22 @@ def run_config(run, scale, real_data_dir=None):
         config.model.z_dim = run.z_dim
     if run.num_actions is not None:
         config.model.num_actions = run.num_actions
+    return config
+
+
+def _motion_config(run, scale, real_data_dir=None):
+    """The config of a run of the bundled motion model: the real test data it is scored on
+    (the constant baseline's), method "motion", and no budget of its own (no batch, z or
+    precision: nothing is trained)."""
+    if run.data != "real":
+        raise ValueError(f"run {run.name}: the motion model is scored on real data only")
+    config = real_configs.get_config(f"{run.subset},constant")
+    config.method = MOTION.method
+    config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
+    config.train.num_steps = 0
+    config.train.batch_size = None
+    config.train.mixed_precision = False  # NumPy float32 inference
+    config.model.z_dim = None
+    config.model.num_actions = None
+    config.mathieu.patch_size = scale.mathieu_patch_size
     return config

@@ -6,7 +6,8 @@ upsampling and skip concatenation up; 0.47M weights). The same weights run two w
 so a photo becomes a cinemagraph without importing TensorFlow (import alone costs
 5-8 s and 0.6 GB here). `tests/motion_test.py` checks that both agree.
 
-    photo uint8 (h, w, 3), 160 px wide --> fields float32 (h, w, 6):
+    photo uint8 (h, w, 3), 160 px wide --> head (h, w, 7): moving logit, a direction
+    (2, normalised), speed, sway (2), flicker --> fields float32 (h, w, 6):
       [0]    moving logit          (sigmoid: the chance that the pixel moves)
       [1:3]  velocity (x, y)       px/s at 160 px wide, the steady flow
       [3:5]  sway (x, y) >= 0      px/s, RMS of the back-and-forth around it
@@ -16,7 +17,7 @@ import numpy as np
 
 WIDTHS = (16, 32, 64, 128)     # channels per scale
 MULTIPLE = 2 ** (len(WIDTHS) - 1)
-OUTPUTS = 6
+OUTPUTS = 7
 # Output units: the network's raw numbers times these (targets span ~0-200 px/s).
 VELOCITY_SCALE = 20.0
 SWAY_SCALE = 20.0
@@ -49,11 +50,19 @@ def pad_input(photo):
 
 
 def activate(raw):
-    """Raw head outputs (..., 6) -> fields (..., 6) in the units of the module docstring."""
+    """Raw head outputs (..., 7) -> fields (..., 6) in the units of the module docstring.
+
+    The velocity is a unit direction times a speed, so a pixel whose direction the photo
+    leaves uncertain still moves at its speed along the likeliest direction (a plain
+    regression of the vector would shrink it towards zero).
+    """
     softplus = lambda v: np.logaddexp(0.0, v)  # noqa: E731
-    return np.concatenate([raw[..., :1], raw[..., 1:3] * VELOCITY_SCALE,
-                           softplus(raw[..., 3:5]) * SWAY_SCALE,
-                           softplus(raw[..., 5:6]) * FLICKER_SCALE], -1).astype(np.float32)
+    direction = raw[..., 1:3] / np.maximum(np.linalg.norm(raw[..., 1:3], axis=-1,
+                                                          keepdims=True), 1e-6)
+    return np.concatenate([raw[..., :1],
+                           direction * softplus(raw[..., 3:4]) * VELOCITY_SCALE,
+                           softplus(raw[..., 4:6]) * SWAY_SCALE,
+                           softplus(raw[..., 6:7]) * FLICKER_SCALE], -1).astype(np.float32)
 
 
 # ---------------------------------------------------------------- NumPy inference
@@ -105,7 +114,7 @@ def keras_model():
     import keras  # pylint: disable=import-outside-toplevel
 
     class MotionNet(keras.Model):
-        """(B, H, W, 3) in [-1, 1], H, W multiples of 8 -> raw head outputs (B, H, W, 6)."""
+        """(B, H, W, 3) in [-1, 1], H, W multiples of 8 -> raw head outputs (B, H, W, 7)."""
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
