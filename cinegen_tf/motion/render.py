@@ -29,8 +29,11 @@ from cinegen_tf.motion import network
 
 SWAY_HZ = (0.8, 2.0)       # oscillation components, rounded to whole cycles per loop
 FLICKER_HZ = (2.0, 5.0)
-PHASE_SIGMA = 0.05         # smoothness of the phase fields, as a share of the width
+PHASE_SIGMA = 0.12         # smoothness of the phase fields, as a share of the width
+PHASE_STD = 2.0            # radians: how far apart in its cycle a wave is across the photo
 MAX_GAIN = 0.6             # flicker changes brightness by at most +-60%
+MAX_SWAY = 1.5             # px at the fields' scale (160 px wide): the largest sway
+                           # excursion; more melts stone and trees the model is unsure of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,21 +83,23 @@ def integrate(velocity, steps, sign):
 
 
 def phase_field(shape, rng):
-    """A smooth random phase field float32 (h, w) with std ~3 radians."""
+    """A smooth random phase field float32 (h, w) with std PHASE_STD radians (smoother,
+    more coherent fields than 0.05 / 3.0 rad, which drew swirls in skies)."""
     h, w = shape
     noise = rng.standard_normal((h, w)).astype(np.float32)
     sigma = max(1.0, PHASE_SIGMA * w)
     smooth = cv2.GaussianBlur(noise, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
-    return smooth / (smooth.std() + 1e-6) * 3.0
+    return smooth / (smooth.std() + 1e-6) * PHASE_STD
 
 
-def oscillation(amplitude, num_frames, fps, hertz, rng):
+def oscillation(amplitude, num_frames, fps, hertz, rng, limit=None):
     """Zero-at-frame-0, N-periodic oscillation of per-pixel RMS rate `amplitude` (units/s).
 
     Args:
       amplitude: float32 (h, w) or (h, w, c): RMS of the rate of change, per second.
       num_frames: N, the loop length; components get whole cycles per loop.
       hertz: component frequencies (each rounded to >= 1 cycle per loop).
+      limit: optional cap of each component's excursion (same units as the output).
 
     Returns:
       float32 (N, *amplitude.shape) values (displacement or gain) per frame.
@@ -108,7 +113,10 @@ def oscillation(amplitude, num_frames, fps, hertz, rng):
         phase = np.stack([phase_field(amplitude.shape[:2], rng)
                           for _ in range(amplitude.shape[2] if amplitude.ndim == 3 else 1)], -1)
         phase = phase.reshape(amplitude.shape)
-        out += (np.sqrt(2) * per_frame / omega) * (np.sin(omega * t + phase) - np.sin(phase))
+        excursion = np.sqrt(2) * per_frame / omega
+        if limit is not None:
+            excursion = np.minimum(excursion, limit / len(hertz))
+        out += excursion * (np.sin(omega * t + phase) - np.sin(phase))
     return out
 
 
@@ -148,7 +156,7 @@ def motion_from_fields(fields, num_frames, fps, seed=0, ingredients=Ingredients(
         ahead = integrate(v, n, +1.0)[::-1][:n]      # entry t: N - t steps ahead
         weight = np.arange(n, dtype=np.float32) / n
     if ingredients.sway:
-        sway = oscillation(fields[..., 3:5] * a, n, fps, SWAY_HZ, rng)
+        sway = oscillation(fields[..., 3:5] * a, n, fps, SWAY_HZ, rng, limit=MAX_SWAY)
         back = back - sway
         ahead = None if ahead is None else ahead - sway
     gain = None
