@@ -30,6 +30,13 @@ DEFAULT_QUALITY = 90
 _PALETTE_SAMPLE_PIXELS = 1 << 18
 
 
+def readable_mode():
+    """The mode a new file gets from open() under this process's umask (e.g. 0644)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def output_format(path):
     """The format ("gif", "webp", "mp4") a path's extension asks for.
 
@@ -134,6 +141,7 @@ def write_cinemagraph(frames, path, fps=DEFAULT_FPS, quality=DEFAULT_QUALITY):
     os.close(fd)
     try:
         _WRITERS[kind](frames, tmp, float(fps), float(quality))
+        os.chmod(tmp, readable_mode())  # mkstemp's 0600 would hide it from other users
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

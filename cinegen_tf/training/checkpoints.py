@@ -40,6 +40,9 @@ def write_atomically(path, data):
     try:
         with os.fdopen(fd, mode) as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
