@@ -33,7 +33,7 @@ flags.mark_flags_as_required(["manual_dir", "output"])
 
 def _code_version():
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+        return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
                               text=True, check=True, cwd=os.path.dirname(__file__)).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

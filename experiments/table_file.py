@@ -130,6 +130,18 @@ def trained_precisions(runs):
     return {r["mixed_precision"] for r in runs if r["method"] not in tables.UNTRAINED}
 
 
+def _recorded_precisions(path, scale):
+    """`trained_precisions` of the table file at `path`; None where the scale fixes its
+    own precision or the file is missing or unreadable (kept_runs names what is wrong)."""
+    if scale.mixed_precision is not None or not os.path.isfile(path):
+        return None
+    try:
+        with open(path) as f:
+            return trained_precisions(json.load(f)["runs"])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
 def follow_float32(path, scale):
     """`scale`, but training in float32 if the trained runs recorded in `path` were.
 
@@ -139,13 +151,7 @@ def follow_float32(path, scale):
     A bfloat16 table is not followed: bfloat16 is ~10x slower than float32 off native
     hardware, so there `kept_runs` refuses it instead.
     """
-    if scale.mixed_precision is not None or not os.path.isfile(path):
-        return scale
-    try:
-        with open(path) as f:
-            trained = trained_precisions(json.load(f)["runs"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError):
-        return scale  # kept_runs names what is wrong with the file
+    trained = _recorded_precisions(path, scale)
     return dataclasses.replace(scale, mixed_precision=False) if trained == {False} else scale
 
 
@@ -154,15 +160,9 @@ def follow_trained_precision(path, scale):
     they agree on one; for an invocation that trains nothing (the constant baseline, the
     bundled motion model), which so adds no precision of its own to the table, on any
     hardware."""
-    if scale.mixed_precision is not None or not os.path.isfile(path):
-        return scale
-    try:
-        with open(path) as f:
-            trained = trained_precisions(json.load(f)["runs"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError):
-        return scale  # kept_runs names what is wrong with the file
-    return (dataclasses.replace(scale, mixed_precision=trained.pop()) if len(trained) == 1
-            else scale)
+    trained = _recorded_precisions(path, scale)
+    return (dataclasses.replace(scale, mixed_precision=next(iter(trained)))
+            if trained and len(trained) == 1 else scale)
 
 
 def kept_runs(path, table, scale, runs, data_tag=None):
