@@ -100,9 +100,13 @@ def _motion_maker(num_frames, fps, seed, weights):
     seed = 0 if seed is None else int(seed)
 
     def make(photo, user_mask):
-        frames = animator.animate(image_io.load_image(photo), num_frames, fps, seed=seed,
-                                      mask=user_mask)
-        return frames, None
+        original = image_io.load_image(photo)
+        image = motion_model.check_photo(original, name=photo)
+        if image.shape != original.shape:
+            log.warning("%s: %dx%d px animated at %dx%d (the long side at most %d px)",
+                        photo, original.shape[1], original.shape[0], image.shape[1],
+                        image.shape[0], motion_model.MAX_SIDE)
+        return animator.animate(image, num_frames, fps, seed=seed, mask=user_mask), None
     return make
 
 
