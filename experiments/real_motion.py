@@ -12,22 +12,25 @@ clip's frame rate) is scored against the clip's first second, both at 160 px wid
 category are checked against the bars of issue 32. `--ablation` scores the model with
 one ingredient of its rendering at a time instead.
 """
-import json
-import os
-import platform
-import time
-
-import numpy as np
-from absl import flags
-
 from cinegen_tf import cli
-from cinegen_tf.evaluation import motion_scores
-from cinegen_tf.motion import model as motion_model
-from cinegen_tf.motion import prepared, render
-from cinegen_tf.training import precision
-from cinegen_tf.training.checkpoints import write_atomically
-from experiments import real_motion_lib as lib
-from experiments.provenance import code_version
+
+cli.quiet_tensorflow()  # provenance and checkpoint loading import TensorFlow
+
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
+
+from cinegen_tf.evaluation import motion_scores  # noqa: E402
+from cinegen_tf.motion import model as motion_model  # noqa: E402
+from cinegen_tf.motion import prepared, render  # noqa: E402
+from cinegen_tf.training import precision  # noqa: E402
+from cinegen_tf.training.checkpoints import write_atomically  # noqa: E402
+from experiments import real_motion_lib as lib  # noqa: E402
+from experiments.provenance import code_version  # noqa: E402
 
 _MANUAL_DIR = flags.DEFINE_string("manual_dir", "../shared/data/real_cinemagraphs",
                                   "Real cinemagraphs (water/, fire/).")
