@@ -21,6 +21,7 @@ from cinegen_tf.inference import image_io
 from cinegen_tf.inference.looping import LOOP_MODES  # noqa: F401 (re-exported)
 from cinegen_tf.inference.writers import write_cinemagraph  # noqa: F401 (re-exported)
 from cinegen_tf.motion import model as motion_model
+
 _TRAINED = ("Cinemagraph", "generate_cinemagraph", "cinemagraph_module")
 
 
@@ -32,8 +33,8 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def animate(image, num_frames=motion_model.LOOP_FRAMES, fps=motion_model.LOOP_FPS, mask=None, seed=0,
-            weights=None):
+def animate(image, num_frames=motion_model.LOOP_FRAMES, fps=motion_model.LOOP_FPS,
+            mask=None, seed=0, weights=None):
     """A photo -> a seamless loop with the motion model (ours, not in the paper).
 
     Args:
@@ -48,12 +49,8 @@ def animate(image, num_frames=motion_model.LOOP_FRAMES, fps=motion_model.LOOP_FP
       uint8 (N, H, W, 3); frame 0 is the photo (downscaled to 1920 px on its long
       side if larger), still pixels are the photo's in every frame.
     """
-    photo = image_io.photo_array(image) if not isinstance(image, (str, bytes)) and hasattr(
-        image, "shape") else image_io.load_image(image)
-    if mask is not None:
-        mask = image_io.mask_array(mask) if hasattr(mask, "shape") else image_io.load_mask(mask)
-    animator = motion_model.load_bundled() if weights is None else motion_model.load(weights)
-    return animator.animate(photo, num_frames, fps, seed=seed, mask=mask)
+    return motion_model.load(weights).animate(image_io.read_photo(image), num_frames, fps,
+                                              seed=seed, mask=image_io.read_mask(mask))
 
 
 def make_cinemagraph(generator=None, image=None, num_frames=None, loop="crossfade",

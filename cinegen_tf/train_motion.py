@@ -10,7 +10,6 @@ cinegen_tf/motion/weights/motion_net.npz) and a JSON history beside it.
 """
 import json
 import os
-import platform
 import subprocess
 import time
 
@@ -65,8 +64,7 @@ def _main(argv):
                     _LEARNING_RATE.value, _SEED.value),
         steps=_STEPS.value, batch_size=_BATCH_SIZE.value, seed=_SEED.value,
         learning_rate=_LEARNING_RATE.value, code_version=_code_version(),
-        cpu=f"{precision.cpuinfo_field(('model name',)) or platform.machine()} "
-            f"({', '.join(precision.speed_flags()) or 'no avx'}), {os.cpu_count()} cores",
+        cpu=precision.cpu_line(),
         prepare_minutes=round(prepare_seconds / 60, 1),
         train_minutes=round(history[-1]["seconds"] / 60, 1), final_losses=history[-1])
     model.save_weights(_OUTPUT.value, net.numpy_weights(), meta)

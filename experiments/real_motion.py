@@ -18,7 +18,6 @@ cli.quiet_tensorflow()  # provenance and checkpoint loading import TensorFlow
 
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -60,8 +59,7 @@ VARIANTS = {
 }
 
 
-def _methods(weights):
-    animator = motion_model.load(weights) if weights else motion_model.load_bundled()
+def _methods(animator):
     ours = lambda c, ing=render.Ingredients(): animator.animate(  # noqa: E731
         c.photo, lib.loop_frames(c.fps), c.fps, ingredients=ing)
     if _ABLATION.value:
@@ -198,8 +196,8 @@ def _main(argv):
             step = max(1, len(some) // _LIMIT.value)
             picked += some[::step][:_LIMIT.value]
         sources = picked
-    methods = _methods(_WEIGHTS.value)
-    animator = motion_model.load(_WEIGHTS.value) if _WEIGHTS.value else motion_model.load_bundled()
+    animator = motion_model.load(_WEIGHTS.value)
+    methods = _methods(animator)
     rows = []
     for source in sources:
         clip = lib.load_clip(source)
@@ -214,8 +212,7 @@ def _main(argv):
     stem = "real_motion_ablation" if _ABLATION.value else "real_motion"
     stem += "" if _SPLIT.value == "test" else f"_{_SPLIT.value}"
     stem += f"_limit{_LIMIT.value}" if _LIMIT.value else ""
-    hardware = (f"{precision.cpuinfo_field(('model name',)) or platform.machine()} "
-                f"({', '.join(precision.speed_flags()) or 'no avx'}), {os.cpu_count()} cores")
+    hardware = precision.cpu_line()
     args = " ".join(f"--{f}={flags.FLAGS[f].value if not isinstance(flags.FLAGS[f].value, list) else ','.join(flags.FLAGS[f].value)}"
                     for f in ("split", "checkpoints", "ablation", "weights", "limit")
                     if flags.FLAGS[f].present)

@@ -96,7 +96,7 @@ def _motion_maker(num_frames, fps, seed, weights):
     """photo path, mask -> (frames, seed) with the motion model (no TensorFlow)."""
     if int(num_frames) < 2:
         raise GenerateError(f"--num_frames={num_frames}: must be >= 2")
-    animator = motion_model.load_bundled() if weights is None else motion_model.load(weights)
+    animator = motion_model.load(weights)
     seed = 0 if seed is None else int(seed)
 
     def make(photo, user_mask):

@@ -140,3 +140,16 @@ def mask_array(mask):
             raise InputError("a float mask must lie in [0, 1]")
         return np.round(array * 255).astype(np.uint8)
     raise InputError(f"mask must be bool, uint8 or float in [0, 1], got {array.dtype}")
+
+
+def read_photo(image):
+    """A photo given as a path (`load_image`) or an array (`photo_array`) -> uint8 (H, W, 3)."""
+    return photo_array(image) if isinstance(image, np.ndarray) else load_image(image)
+
+
+def read_mask(mask):
+    """A mask given as None, a path (`load_mask`) or an array (`mask_array`) -> uint8
+    (h, w), or None."""
+    if mask is None:
+        return None
+    return mask_array(mask) if isinstance(mask, np.ndarray) else load_mask(mask)

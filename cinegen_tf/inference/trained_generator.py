@@ -114,16 +114,10 @@ def generate_cinemagraph(generator, image, num_frames=21, loop="crossfade", mask
         motion_threshold=float(motion_threshold), mask_dilation=int(mask_dilation),
         frozen=bool(frozen))
     module = cinemagraph_module(generator, options, image_size)
-    if isinstance(image, np.ndarray):
-        photo = image_io.photo_array(image)
-    else:
-        photo = image_io.load_image(image)
-    if mask is None:
+    photo = image_io.read_photo(image)
+    user_mask = image_io.read_mask(mask)
+    if user_mask is None:
         user_mask = _NO_MASK
-    elif isinstance(mask, np.ndarray):
-        user_mask = image_io.mask_array(mask)
-    else:
-        user_mask = image_io.load_mask(mask)
     used_seed, seed_tensor = _seed_tensor(seed, options.temperature)
     out = module.generate(photo, user_mask, seed_tensor)
     return Cinemagraph(frames=out["frames"].numpy(), model_frames=out["model_frames"].numpy(),

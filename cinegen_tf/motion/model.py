@@ -143,12 +143,16 @@ def check_photo(photo, name="photo"):
     return photo
 
 
+def load(path=None):
+    """The `MotionModel` of a weights file (None: the bundled one), cached per path."""
+    return _load(BUNDLED_WEIGHTS if path is None else os.fspath(path))
+
+
 @functools.lru_cache(maxsize=4)
-def load(path=BUNDLED_WEIGHTS):
-    """The `MotionModel` of a weights file (cached per path)."""
+def _load(path):
     return MotionModel(*load_weights(path))
 
 
 def load_bundled():
     """The motion model that ships with cinegen_tf."""
-    return load(BUNDLED_WEIGHTS)
+    return load()

@@ -31,6 +31,7 @@ SWAY_HZ = (0.8, 2.0)       # oscillation components, rounded to whole cycles per
 FLICKER_HZ = (2.0, 5.0)
 PHASE_SIGMA = 0.12         # smoothness of the phase fields, as a share of the width
 PHASE_STD = 2.0            # radians: how far apart in its cycle a wave is across the photo
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB -> luminance (grey levels)
 MAX_GAIN = 0.6             # flicker changes brightness by at most +-60%
 MAX_SWAY = 1.5             # px at the fields' scale (160 px wide): the largest sway
                            # excursion; more melts stone and trees the model is unsure of
@@ -52,13 +53,14 @@ def alpha_map(fields, threshold=0.5, softness=0.1):
     return np.clip((prob - threshold) / softness + 0.5, 0.0, 1.0).astype(np.float32)
 
 
-def _grid(h, w):
+def grid(h, w):
+    """float32 (h, w, 2): each pixel's own (x, y)."""
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     return np.stack([gx, gy], -1)
 
 
-def _sample(field, points):
-    """field (h, w, c) at points (h, w, 2) (x, y), bilinear, edges clamped."""
+def sample(field, points):
+    """field (h, w[, c]) at points (h', w', 2) (x, y), bilinear, edges clamped."""
     return cv2.remap(field, points[..., 0], points[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
 
@@ -74,11 +76,11 @@ def integrate(velocity, steps, sign):
     Returns:
       float32 (K + 1, h, w, 2): displacement after 0 .. K steps (entry 0 is zero).
     """
-    grid = _grid(*velocity.shape[:2])
-    points, out = grid.copy(), [np.zeros_like(grid)]
+    start = grid(*velocity.shape[:2])
+    points, out = start.copy(), [np.zeros_like(start)]
     for _ in range(steps):
-        points = points + sign * _sample(velocity, points)
-        out.append(points - grid)
+        points = points + sign * sample(velocity, points)
+        out.append(points - start)
     return np.stack(out)
 
 
@@ -190,7 +192,7 @@ def render(photo, motion):
     # frame = photo + alpha (moved * (1 + gain) - photo), in OpenCV's SIMD arithmetic.
     y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     box = (slice(y0, y1), slice(x0, x1))
-    grid = _grid(height, width)[box]
+    points = grid(height, width)[box]
     scale = np.array([width / w, height / h], np.float32)  # field pixels -> photo pixels
     back = motion.back * scale
     ahead = None if motion.ahead is None else motion.ahead * scale
@@ -198,11 +200,11 @@ def render(photo, motion):
     alpha3 = cv2.merge([alpha] * 3)
     kept = cv2.multiply(photo[box], 1.0 - alpha3, dtype=cv2.CV_32F)  # the photo's share
     inverse_luma = 1.0 / np.maximum(
-        photo[box].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32), 16.0)
+        photo[box].astype(np.float32) @ LUMA, 16.0)
     for t in range(1, n):
-        frame = _remap(photo, cv2.add(grid, up(back[t])[box]))
+        frame = _remap(photo, cv2.add(points, up(back[t])[box]))
         if ahead is not None and motion.weight[t] > 0:
-            other = _remap(photo, cv2.add(grid, up(ahead[t])[box]))
+            other = _remap(photo, cv2.add(points, up(ahead[t])[box]))
             frame = cv2.addWeighted(frame, 1.0 - float(motion.weight[t]), other,
                                     float(motion.weight[t]), 0.0)
         weight = alpha3

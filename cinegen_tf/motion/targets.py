@@ -17,16 +17,16 @@ forth of waves and flames that averages out, `flicker` the appearance change of 
 """
 import dataclasses
 
-import cv2
 import numpy as np
 from skimage.registration import optical_flow_ilk
+
+from cinegen_tf.motion import render
 
 WIDTH = 160
 MOVING_STD = 3.0        # grey levels: the moving-pixel rule of experiments.real_motion
 FLOW_RATE = 12.0        # flow pairs per second (consecutive frames of faster clips skipped)
 MAX_STEP = 8.0          # px per flow pair: ILK (radius 5) cannot see further; beyond is noise
 MAX_FLICKER = 1000.0    # grey levels/s
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclasses.dataclass
@@ -41,7 +41,7 @@ class Targets:
 
 def luminance(frames):
     """uint8 (..., 3) -> float32 (...) grey levels in [0, 255]."""
-    return np.asarray(frames, np.float32) @ LUMA
+    return np.asarray(frames, np.float32) @ render.LUMA
 
 
 def warp(image, flow):
@@ -51,10 +51,7 @@ def warp(image, flow):
       image: float32 or uint8 (h, w[, c]).
       flow: float32 (h, w, 2), (dx, dy) in pixels.
     """
-    h, w = flow.shape[:2]
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return cv2.remap(image, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
+    return render.sample(image, render.grid(*flow.shape[:2]) + flow)
 
 
 def flow_pairs(num_frames, fps):

@@ -22,6 +22,7 @@ import keras
 import ml_collections
 import tensorflow as tf
 
+from cinegen_tf.inference.writers import readable_mode
 from cinegen_tf.training import config_lib
 
 CONFIG_FILE = "config.json"
@@ -40,9 +41,7 @@ def write_atomically(path, data):
     try:
         with os.fdopen(fd, mode) as f:
             f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
+        os.chmod(tmp, readable_mode())  # mkstemp's 0600 would hide it from other users
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -17,6 +17,8 @@ So configs that want speed ask for `native_bfloat16()` rather than a fixed True,
 run that asks for bfloat16 on other hardware is warned.
 """
 import functools
+import os
+import platform
 
 from absl import logging
 import tensorflow as tf
@@ -47,6 +49,12 @@ def cpu_flags(path=None):
 
 # The flags that decide how fast a CPU trains these models, widest last.
 SPEED_CPU_FLAGS = ("avx2", "avx512f") + NATIVE_CPU_FLAGS
+
+
+def cpu_line():
+    """One line naming this CPU, its speed flags and cores, e.g. "AMD EPYC (avx2), 2 cores"."""
+    name = cpuinfo_field(("model name",)) or platform.machine()
+    return f"{name} ({', '.join(speed_flags()) or 'no avx'}), {os.cpu_count()} cores"
 
 
 def speed_flags(path=None):
