@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
+from experiments import tables
 
 
 def motion_weights():
@@ -100,3 +101,24 @@ def evaluate_motion(config, workdir, num_sequences, batch_size, make_dataset=Non
                  workdir, entry["counts"]["num_clips"], m["psnr"], m["ssim"],
                  m["frame_diff_psnr"], m["frame_diff_ssim"], entry["eval_seconds"])
     return result
+
+
+def weights_notes(records):
+    """A line per weights file that runs were scored with as shipped (the bundled motion
+    model, tables.MOTION): which file, its hash and how it was made."""
+    by_hash = {}
+    for run, r in records.items():
+        if r.get("weights"):
+            by_hash.setdefault(r["weights"]["sha256"], (r["weights"], []))[1].append(run.name)
+    lines = []
+    for digest, (weights, names) in by_hash.items():
+        meta = weights.get("meta", {})
+        made = ", ".join(f"{k} {meta[k]}" for k in ("steps", "batch_size", "seed",
+                                                     "code_version") if k in meta)
+        lines.append(
+            f"{tables.METHOD_LABELS['motion']}: no training: the bundled weights, see "
+            f"cinegen_tf/motion/MODEL_CARD.md ({weights['file']}, sha256 {digest[:12]}; "
+            f"trained on {meta.get('data', 'data not recorded')}: {made}). Each test clip's "
+            f"frame 0 is animated to T frames at T / clip_length fps, seed 0, and scored like "
+            f"the other rows ({', '.join(names)}).")
+    return lines

@@ -14,6 +14,7 @@ import numpy as np
 
 from cinegen_tf.training import checkpoints, precision
 from experiments import comparison
+from experiments import motion_row
 from experiments import paper_numbers
 from experiments import provenance
 from experiments import table_file
@@ -192,7 +193,7 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
                 notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
                              f"paper's averages all of {', '.join(full)}.")
     notes += provenance.real_data_notes(records, invocations)
-    notes += _weights_notes(records)
+    notes += motion_row.weights_notes(records)
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     runs = list(records.values())
@@ -225,27 +226,6 @@ def _markdown(table, scale, cols, cells, no_match, sentences, records, invocatio
                      f"{r['test_sequences']} | {_minutes(r)} | "
                      f"{r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
-
-
-def _weights_notes(records):
-    """A line per weights file that runs were scored with as shipped (the bundled motion
-    model, tables.MOTION): which file, its hash and how it was made."""
-    by_hash = {}
-    for run, r in records.items():
-        if r.get("weights"):
-            by_hash.setdefault(r["weights"]["sha256"], (r["weights"], []))[1].append(run.name)
-    lines = []
-    for digest, (weights, names) in by_hash.items():
-        meta = weights.get("meta", {})
-        made = ", ".join(f"{k} {meta[k]}" for k in ("steps", "batch_size", "seed",
-                                                     "code_version") if k in meta)
-        lines.append(
-            f"{tables.METHOD_LABELS['motion']}: no training: the bundled weights, see "
-            f"cinegen_tf/motion/MODEL_CARD.md ({weights['file']}, sha256 {digest[:12]}; "
-            f"trained on {meta.get('data', 'data not recorded')}: {made}). Each test clip's "
-            f"frame 0 is animated to T frames at T / clip_length fps, seed 0, and scored like "
-            f"the other rows ({', '.join(names)}).")
-    return lines
 
 
 def _minutes(record):
