@@ -14,6 +14,7 @@ from cinegen_tf.study import app as app_lib
 from cinegen_tf.study import db
 from cinegen_tf.study import results
 from cinegen_tf.study import stimuli
+from cinegen_tf.study import videos
 from cinegen_tf.study import trials
 
 _spec = importlib.util.spec_from_file_location(
@@ -66,7 +67,7 @@ def test_a_participant_completes_both_experiments(study):
     tally = results.tally(conn, manifest)
     assert tally["num_participants"] == {"included": 1, "excluded": 0, "incomplete": 0,
                                          "total": 1}
-    for category in stimuli.CATEGORIES:
+    for category in videos.CATEGORIES:
         assert tally["preference"][category]["rnn_dqn"] == {"picked": 2, "shown": 2}
         assert tally["preference"][category]["mathieu"] == {"picked": 0, "shown": 2}
         assert tally["realism"][category]["rnn_dqn"] == {"judged_real": 2, "shown": 2}

@@ -11,6 +11,7 @@ import urllib.request
 import numpy as np
 
 from cinegen_tf.study import stimuli
+from cinegen_tf.study import videos
 
 METHODS = ("mathieu", "rnn", "rnn_dqn")
 # The answer each method's cinemagraph gets from the scripted participants: in
@@ -22,16 +23,16 @@ CALLED_REAL = ("rnn_dqn", "real")
 def fake_clips(per_category=2, size=16, num_frames=6):
     """Clips of a bright square moving over a gradient, `per_category` of each category."""
     clips = []
-    for category in stimuli.CATEGORIES:
+    for category in videos.CATEGORIES:
         for i in range(per_category):
             frames = np.zeros((num_frames, size, size, 3), np.uint8)
             frames[..., 0] = np.linspace(0, 200, size, dtype=np.uint8)[None, None, :]
             frames[..., 2] = 60 + 40 * i
             for t in range(num_frames):
                 frames[t, 4:8, (t + i) % (size - 4):(t + i) % (size - 4) + 4] = 255
-            clips.append(stimuli.Clip(id=f"c{len(clips):03d}", category=category,
-                                      source=f"{category}/clip{i}.mp4", clip_index=0,
-                                      clip_start=0.0, frames=frames))
+            clips.append(videos.Clip(id=f"c{len(clips):03d}", category=category,
+                                     source=f"{category}/clip{i}.mp4", clip_index=0,
+                                     clip_start=0.0, frames=frames))
     return clips
 
 

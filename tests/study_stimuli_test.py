@@ -1,5 +1,5 @@
-"""cinegen_tf.study.stimuli and `python -m cinegen_tf.study prepare`: the real test split and
-each method's cinemagraph of its first frame, encoded alike, with a manifest."""
+"""cinegen_tf.study.videos, .stimuli and `python -m cinegen_tf.study prepare`: the real test
+split and each method's cinemagraph of its first frame, encoded alike, with a manifest."""
 import importlib.util
 import os
 import pathlib
@@ -12,6 +12,7 @@ from PIL import Image, ImageSequence
 
 from cinegen_tf.study import stimuli
 from cinegen_tf.study import trials
+from cinegen_tf.study import videos
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location(
@@ -109,7 +110,7 @@ def test_method_specs_are_checked():
 
 def test_broken_clip_is_seeded_and_differs_from_the_clip():
     clip = helpers.fake_clips(1)[0].frames
-    a, b = stimuli.broken_frames(clip, [1, 2]), stimuli.broken_frames(clip, [1, 2])
+    a, b = videos.broken_frames(clip, [1, 2]), videos.broken_frames(clip, [1, 2])
     np.testing.assert_array_equal(a, b)
     assert a.shape == clip.shape and a.dtype == np.uint8
     assert np.abs(a.astype(int) - clip).mean() > 60

@@ -1,6 +1,7 @@
 """The human study of Sec. 5.7 (Table 6): stimuli, a web app, its database and counts.
 
-  stimuli.py  real test clips + each method's cinemagraph of their first frame, a manifest
+  videos.py   real test clips, each method's cinemagraph of their first frame, broken clips
+  stimuli.py  those videos encoded alike into the study folder, with a manifest
   trials.py   a participant's trials: order, positions, attention checks (seeded)
   db.py       SQLite (WAL, versioned schema): participants, trials, votes
   app.py      the Flask app: consent, both experiments, completion code, admin export

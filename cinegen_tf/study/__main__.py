@@ -19,6 +19,7 @@ from absl import app
 from absl import flags
 
 from cinegen_tf.study import stimuli
+from cinegen_tf.study import videos
 from cinegen_tf.study import trials
 
 _STUDY_DIR = flags.DEFINE_string("study_dir", None, "The study's folder.")
@@ -29,7 +30,7 @@ _METHODS = flags.DEFINE_list("methods", None, "prepare: KEY=WORKDIR per method (
                              "workdir), in the report's row order.")
 _DATA_DIR = flags.DEFINE_string("data_dir", None, "prepare: TFDS data_dir holding the prepared "
                                 "real_cinemagraphs/all (default: TFDS's).")
-_CATEGORIES = flags.DEFINE_list("categories", list(stimuli.CATEGORIES),
+_CATEGORIES = flags.DEFINE_list("categories", list(videos.CATEGORIES),
                                 "prepare: categories of the test split to use.")
 _SPLIT = flags.DEFINE_string("split", "test", "prepare: the split the clips come from.")
 _MAX_CLIPS = flags.DEFINE_integer("max_clips", None, "prepare: at most this many clips per "

@@ -10,6 +10,7 @@ import json
 import math
 
 from cinegen_tf.study import stimuli
+from cinegen_tf.study import videos
 from cinegen_tf.study import trials as trials_lib
 
 
@@ -82,7 +83,7 @@ def tally(conn, manifest):
         "attention_checks": {"passed": k, "answered": n} over all participants.
     """
     keys = [m["key"] for m in manifest["methods"]]
-    categories = [c for c in stimuli.CATEGORIES
+    categories = [c for c in videos.CATEGORIES
                   if any(clip["category"] == c for clip in manifest["clips"])]
     status = participant_status(conn, manifest)
     preference = {c: {k: {"picked": 0, "shown": 0} for k in keys} for c in categories}

@@ -9,7 +9,7 @@ Two experiments (Sec. 5.7), in the paper's order:
     whether it looks like a real cinemagraph. Real clips are shown as often as each
     method's, so a participant cannot learn that "generated" is the likely answer.
 Attention checks (`design["attention_checks"]` per experiment) use the real clip and an
-obviously broken version of it (stimuli.broken_frames): in "preference" the real one
+obviously broken version of it (videos.broken_frames): in "preference" the real one
 must be picked over the broken one, in "realism" the broken one must not be called real.
 
 Order and positions are shuffled per participant with their own seed
