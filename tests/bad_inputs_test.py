@@ -188,7 +188,7 @@ CASES = [
     _case("tfds_build_missing_manual_dir", "tfds",
           ["build", "datasets/real_cinemagraphs", "--config=fire",
            "--manual_dir={tmp}/no_clips", "--data_dir={tmp}/tfds"],
-          ["--manual_dir", "no_clips", "does not exist"]),
+          ["--manual_dir", "no_clips", "does not exist"], ["{tmp}/tfds"]),
 ]
 
 

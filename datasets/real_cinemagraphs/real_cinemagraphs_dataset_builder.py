@@ -16,6 +16,7 @@ import tensorflow_datasets as tfds
 from absl import logging
 
 from cinegen_tf import cli
+from cinegen_tf.data import build_folders
 from cinegen_tf.data import clips
 from cinegen_tf.data import real_sources
 
@@ -68,7 +69,7 @@ class RealCinemagraphsConfig(tfds.core.BuilderConfig):
                              f"an integer >= 0, got {self.num_workers!r}")
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(build_folders.RemovedOnFailure, tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for 6-frame clips of the user's real cinemagraphs."""
 
     VERSION = tfds.core.Version("1.0.0")

@@ -19,6 +19,7 @@ import tensorflow_datasets as tfds
 from tensorflow.core.example import example_pb2
 from tensorflow_datasets.core import writer as tfds_writer
 
+from cinegen_tf.data import build_folders
 from cinegen_tf.data import synthetic
 from cinegen_tf.data import synthetic_parallel
 
@@ -84,7 +85,7 @@ def _render_chunk(chunk, pattern: str, seed: int, split: str):
     return synthetic_parallel.iter_chunk(pattern, seed, split, *chunk)
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(build_folders.RemovedOnFailure, tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for the synthetic cinemagraph sequences."""
 
     VERSION = tfds.core.Version("1.0.0")
