@@ -2,6 +2,7 @@
 headless Chromium (Debian's chromium + chromium-driver, driven by Selenium) who consents,
 answers both experiments by clicking, reloads half-way, and gets a completion code; then
 the database and Table 6 (experiments.table6) are checked."""
+import contextlib
 import importlib.util
 import os
 import pathlib
@@ -53,11 +54,10 @@ def click_and_wait(driver, element):
     WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
 
 
-@pytest.fixture
-def served(tmp_path):
-    """A study served by the binary on 127.0.0.1 (a free port), as the README runs it."""
-    study_dir = tmp_path / "study"
-    manifest = helpers.make_study(study_dir, name="e2e")
+@contextlib.contextmanager
+def serving(study_dir):
+    """The study in `study_dir` served by the binary on 127.0.0.1 (a free port), as the
+    README runs it; yields its base URL."""
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     server = subprocess.Popen(
         [sys.executable, "-m", "cinegen_tf.study", "serve", f"--study_dir={study_dir}",
@@ -67,10 +67,56 @@ def served(tmp_path):
         first = server.stdout.readline()
         match = re.match(r"participants: (http://127\.0\.0\.1:\d+)/", first)
         assert match, first
-        yield match.group(1), study_dir, manifest
+        yield match.group(1)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A study of 3 methods, served: (base URL, study_dir, manifest)."""
+    study_dir = tmp_path / "study"
+    manifest = helpers.make_study(study_dir, name="e2e")
+    with serving(study_dir) as base:
+        yield base, study_dir, manifest
+
+
+def first_preference_trial(driver, base, num_options):
+    """Consents and answers until a preference trial shows `num_options` clips; returns
+    their <img> elements."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(base + "/?pid=layout_person")
+    driver.find_element(By.ID, "consent").click()
+    click_and_wait(driver, driver.find_element(By.ID, "begin"))
+    for _ in range(20):
+        images = driver.find_elements(By.CSS_SELECTOR, "figure img")
+        if len(images) == num_options:
+            return images
+        click_and_wait(driver, driver.find_elements(By.CSS_SELECTOR, "button.pick")[0])
+    raise AssertionError(f"no preference trial of {num_options} clips in 20 questions")
+
+
+def test_four_methods_fit_on_one_row_of_a_1000_px_window(tmp_path):
+    from selenium.webdriver.common.by import By
+
+    study_dir = tmp_path / "study"
+    helpers.make_study(study_dir, methods=("mathieu", "rnn", "rnn_dqn", "constant"))
+    with serving(study_dir) as base:
+        driver = chromium_driver()
+        try:
+            assert driver.execute_script("return window.innerWidth") == 1000
+            images = first_preference_trial(driver, base, 4)
+            boxes = [image.rect for image in images]
+            buttons = [b.rect for b in driver.find_elements(By.CSS_SELECTOR, "button.pick")]
+        finally:
+            driver.quit()
+    assert len({box["y"] for box in boxes}) == 1, boxes  # one row
+    assert len({(box["width"], box["height"]) for box in boxes}) == 1, boxes  # alike, square
+    assert boxes[0]["width"] == boxes[0]["height"] >= 160, boxes
+    assert boxes[0]["x"] >= 0 and boxes[-1]["x"] + boxes[-1]["width"] <= 1000, boxes
+    assert len({b["y"] for b in buttons}) == 1, buttons
 
 
 def test_a_participant_completes_the_study_in_chromium(served, tmp_path):
