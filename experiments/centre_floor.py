@@ -1,17 +1,19 @@
 """The lowest centre distance (Table 4) any deterministic generator can reach on our data.
 
-    python -m experiments.centre_floor --pattern=eight
+    python -m experiments.centre_floor [--patterns=i,o,l,eight,rotate,scale]
 
-Not in the paper. Frame 0 does not say how long a synthetic clip is (lengths are drawn
-from [2/3 L, L], and a clip runs its whole pattern, so a shorter clip moves faster), nor
-the pattern's size (the eight's half-height and half-width are drawn too). A generator
-sees frame 0 only, so for each frame t the best it can do is to draw the object at the
-geometric median of the centres that clips starting like this one reach at t. This
-command estimates that floor by nearest neighbours: for each of `--num_test` clips, the
-`--neighbours` clips (of `--num_reference`) whose frame-0 object (centre, size) is
-closest give the median, and the floor is the mean distance to it over the scored frames
-1 .. length - 1 (as cinegen_tf/evaluation/centre_distance.py averages them).
-Also printed: the floor if the length were known, and the per-step curve.
+Not in the paper. A generator sees frame 0 only, so for each frame t the best it can do
+is to draw the object at the geometric median of the centres that clips starting like
+this one reach at t. This command estimates that floor by nearest neighbours: for each of
+`--num_test` clips, the `--neighbours` clips (of `--num_reference`) whose frame-0 object
+is closest give the median (the same size first: sizes are whole pixels and frame 0
+shows them exactly; then the nearest centre), and the floor is the mean distance to it
+over the scored frames 1 .. length - 1 (as cinegen_tf/evaluation/centre_distance.py
+averages them). Also printed: the floor if the length were known, and the per-step curve.
+
+On dataset version 1.0.0, where a clip's length and the pattern's size were drawn
+independently of frame 0, the eight's floor was 8.05 px; from 2.0.0 frame 0 determines
+the path (cinegen_tf/data/trajectories.py) and every pattern's floor is 0.
 """
 from absl import app
 from absl import flags
@@ -20,12 +22,16 @@ from scipy import spatial
 
 from cinegen_tf.data import trajectories
 
-_PATTERN = flags.DEFINE_enum("pattern", "eight", list(trajectories.PATTERNS), "Motion pattern.")
-_NUM_REFERENCE = flags.DEFINE_integer("num_reference", 200_000, "Clips the posterior is "
+_PATTERNS = flags.DEFINE_multi_enum("patterns", list(trajectories.PATTERNS),
+                                    list(trajectories.PATTERNS), "Motion patterns.")
+_NUM_REFERENCE = flags.DEFINE_integer("num_reference", 50_000, "Clips the posterior is "
                                       "estimated from.")
 _NUM_TEST = flags.DEFINE_integer("num_test", 500, "Clips the floor is averaged over.")
 _NEIGHBOURS = flags.DEFINE_integer("neighbours", 400, "Reference clips per test clip.")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the sampled clips.")
+
+
+SIZE_WEIGHT = 1000.0
 
 
 def sample_clips(pattern, num, rng):
@@ -34,11 +40,13 @@ def sample_clips(pattern, num, rng):
     padded = trajectories.PADDED_LENGTHS[pattern]
     features = np.empty((num, 4))
     centres = np.full((num, padded, 2), np.nan)
-    lengths = rng.integers(trajectories.MIN_LENGTHS[pattern], padded + 1, size=num)
-    for k, length in enumerate(lengths):
-        motion = trajectories.sample_motion(pattern, rng, int(length))
-        features[k] = np.concatenate([motion.centers[0], motion.sizes[0]])
-        centres[k, :length] = motion.centers
+    lengths = np.empty(num, np.int64)
+    for k in range(num):
+        motion = trajectories.sample_motion(pattern, rng)
+        # Sizes weigh 1000x a pixel of position: neighbours show the same size first.
+        features[k] = np.concatenate([motion.centers[0], SIZE_WEIGHT * motion.sizes[0]])
+        centres[k, :motion.length] = motion.centers
+        lengths[k] = motion.length
     return features, centres, lengths
 
 
@@ -79,13 +87,14 @@ def centre_floor(pattern, num_reference, num_test, neighbours, seed):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-    floor, known, per_step = centre_floor(_PATTERN.value, _NUM_REFERENCE.value,
-                                          _NUM_TEST.value, _NEIGHBOURS.value, _SEED.value)
-    print(f"{_PATTERN.value}: centre-distance floor {floor:.2f} px "
-          f"({known:.2f} px if the clip's length were known); "
-          f"{_NUM_TEST.value} test clips, {_NEIGHBOURS.value} of {_NUM_REFERENCE.value} "
-          f"reference clips each, seed {_SEED.value}")
-    print("per step t = 1..:", " ".join(f"{v:.1f}" for v in per_step))
+    print(f"{_NUM_TEST.value} test clips, {_NEIGHBOURS.value} of {_NUM_REFERENCE.value} "
+          f"reference clips each, seed {_SEED.value}\n")
+    print("| pattern | floor (px) | with the length known (px) | worst step (px) |")
+    print("|---|---|---|---|")
+    for pattern in _PATTERNS.value:
+        floor, known, per_step = centre_floor(pattern, _NUM_REFERENCE.value, _NUM_TEST.value,
+                                              _NEIGHBOURS.value, _SEED.value)
+        print(f"| {pattern} | {floor:.2f} | {known:.2f} | {np.nanmax(per_step):.2f} |")
 
 
 if __name__ == "__main__":

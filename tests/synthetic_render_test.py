@@ -61,9 +61,9 @@ def test_centre_is_the_mask_centroid(pattern):
 
 def test_object_mask_matches_the_painted_rectangle_for_rotation():
     rng = synthetic.sequence_rng("rotate", 0, "train", 5)
-    length = int(rng.integers(trajectories.MIN_LENGTHS["rotate"], 22))
     rng.integers(textures.NUM_TEXTURES), rng.uniform(size=3), rng.integers(0, 256, size=3)
-    motion = trajectories.sample_motion("rotate", rng, length)
+    motion = trajectories.sample_motion("rotate", rng)
+    length = motion.length
     sequence = synthetic.render_sequence("rotate", 0, "train", 5)
     assert sequence["length"] == length  # the documented draw order
     np.testing.assert_array_equal(synthetic.object_mask(motion), sequence["mask"][:length, ..., 0])

@@ -119,8 +119,8 @@ def test_object_stays_inside_and_lengths_vary_in_range(pattern):
 
 
 def test_geometry_functions_hit_their_key_points():
-    np.testing.assert_allclose(trajectories.i_path((10, 20), 30, 4)[[0, -1]], [[10, 20], [40, 20]])
-    corner = trajectories.l_path((10, 20), 20, 20, 5)
+    np.testing.assert_allclose(trajectories.i_path((10, 20), 10, 4)[[0, -1]], [[10, 20], [40, 20]])
+    corner = trajectories.l_path((10, 20), 10, 5)
     np.testing.assert_allclose(corner, [[10, 20], [20, 20], [30, 20], [30, 30], [30, 40]])
     circle = trajectories.o_path((30, 30), 10, 4)
     np.testing.assert_allclose(circle, [[20, 30], [30, 20], [40, 30], [30, 40]], atol=1e-9)
@@ -128,9 +128,34 @@ def test_geometry_functions_hit_their_key_points():
     np.testing.assert_allclose(eight, [[20, 30], [30, 30], [40, 30], [30, 30]], atol=1e-9)
 
 
-def test_sample_motion_rejects_bad_pattern_and_length():
+def test_sample_motion_and_length_for_size_reject_bad_arguments():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="unknown motion pattern 'z'"):
-        trajectories.sample_motion("z", rng, 20)
-    with pytest.raises(ValueError, match="length 30 outside"):
-        trajectories.sample_motion("eight", rng, 30)
+        trajectories.sample_motion("z", rng)
+    with pytest.raises(ValueError, match="object size 15 outside"):
+        trajectories.length_for_size("eight", 15)
+
+
+def test_length_follows_from_size_over_the_whole_range():
+    for pattern in synthetic.PATTERNS:
+        low, high = trajectories.ROTATE_WIDTHS if pattern == "rotate" else trajectories.OBJECT_SIZES
+        lengths = [trajectories.length_for_size(pattern, s) for s in range(low, high + 1)]
+        assert lengths[0] == trajectories.MIN_LENGTHS[pattern]
+        assert lengths[-1] == trajectories.PADDED_LENGTHS[pattern]
+        assert np.all(np.diff(lengths) >= 0)
+
+
+@pytest.mark.parametrize("pattern", synthetic.PATTERNS)
+def test_frame_0_determines_the_whole_path(pattern):
+    """Clips whose frame-0 object has the same size move by the same displacements."""
+    rng = np.random.default_rng(1)
+    paths = {}
+    for _ in range(400):
+        motion = trajectories.sample_motion(pattern, rng)
+        key = tuple(motion.sizes[0])
+        moves = (motion.centers - motion.centers[0], motion.sizes, motion.angles)
+        if key in paths:
+            for a, b in zip(paths[key], moves):
+                np.testing.assert_array_equal(a, b)
+        paths[key] = moves
+    assert len(paths) < 400  # sizes repeat, so the check above ran

@@ -4,11 +4,12 @@ A sequence is a pure function of `(seed, pattern, split, index)`. Its random gen
 `np.random.default_rng([seed, pattern id, split id, index])`, and the draws come in this
 fixed order:
 
-1. the true length L, uniform in [MIN_LENGTHS, PADDED_LENGTHS] (input frame included);
-2. a texture id in [0, 10);
-3. the 3 per-channel multiplicative background offsets, uniform in [0.90, 1.10];
-4. the object's RGB colour, uniform in {0..255}^3;
-5. the object's size and path (`trajectories.sample_motion`).
+1. a texture id in [0, 10);
+2. the 3 per-channel multiplicative background offsets, uniform in [0.90, 1.10];
+3. the object's RGB colour, uniform in {0..255}^3;
+4. the object's size and starting place (`trajectories.sample_motion`), which determine
+   the true length L (input frame included) and the whole path: frame 0 determines the
+   sequence (dataset version 2.0.0).
 
 Frames at or after L are black, their mask is 0 and their centre is (-1, -1).
 Same arguments, same bytes, whatever the process, the order, or the sharding.
@@ -95,11 +96,11 @@ def render_into(pattern: str, seed: int, split: str, index: int, video: np.ndarr
         `(length, texture_id)` ints.
     """
     rng = sequence_rng(pattern, seed, split, index)
-    length = int(rng.integers(trajectories.MIN_LENGTHS[pattern], PADDED_LENGTHS[pattern] + 1))
     texture_id = int(rng.integers(textures.NUM_TEXTURES))
     offsets = rng.uniform(*OFFSET_RANGE, size=3)
     color = rng.integers(0, 256, size=3).astype(np.uint8)
-    motion = trajectories.sample_motion(pattern, rng, length)
+    motion = trajectories.sample_motion(pattern, rng)
+    length = motion.length
 
     video[:length] = background(texture_id, offsets)
     _paint(motion, color, video[:length], mask[:length])

@@ -88,8 +88,14 @@ def _render_chunk(chunk, pattern: str, seed: int, split: str):
 class Builder(build_folders.RemovedOnFailure, tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for the synthetic cinemagraph sequences."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    VERSION = tfds.core.Version("2.0.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Initial release.",
+        "2.0.0": "Frame 0 determines the whole sequence: the length follows from the "
+                 "object's size, each pattern moves at one speed (the path's extent follows "
+                 "from the length), only the size and the starting place are drawn "
+                 "(cinegen_tf/data/trajectories.py). New draw order: every sequence differs.",
+    }
     # TFDS locates this file (and README.md, CITATIONS.bib beside it) through the top
     # package, which fails for `cinegen_datasets` (a namespace package) under an
     # editable install: state both paths.

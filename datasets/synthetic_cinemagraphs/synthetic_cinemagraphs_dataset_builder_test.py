@@ -109,6 +109,6 @@ def test_tfds_build_cli_from_the_repo_root(tmp_path):
          f"--data_dir={tmp_path}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    builder = tfds.builder_from_directory(str(tmp_path / "synthetic_cinemagraphs" / "eight" / "1.0.0"))
+    builder = tfds.builder_from_directory(str(tmp_path / "synthetic_cinemagraphs" / "eight" / "2.0.0"))
     assert builder.info.splits["train"].num_examples == 3
     assert builder.info.features["video"].shape == (21, 64, 64, 3)
