@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from cinegen_tf.data import pipeline
-from cinegen_tf.evaluation import centre_distance, metrics, result_file
+from cinegen_tf.evaluation import centre_distance, ghost, metrics, result_file
 from cinegen_tf.training import checkpoints, config_lib, methods
 
 
@@ -67,10 +67,12 @@ def evaluate_generator(generate, dataset, *, max_sequences=None, include_padding
 
     Returns:
       dict: "metrics" (scalar means), "per_step" (curves, entry t - 1 for frame t),
-      "counts", and "centre_distance" (or None); all JSON-ready.
+      "counts", "centre_distance" (or None) and with it "ghost" (evaluation/ghost.py);
+      all JSON-ready.
     """
     scores = metrics.SequenceMetrics(include_padding=include_padding)
     distance = centre_distance.CentreDistance(include_padding=include_padding)
+    ghosts = ghost.Ghost(include_padding=include_padding)
     used_distance, seen, sequence_length = False, 0, None
     for batch in dataset:
         video = np.asarray(batch["video"], np.float32)
@@ -82,8 +84,10 @@ def evaluate_generator(generate, dataset, *, max_sequences=None, include_padding
         generated = generate(tf.convert_to_tensor(video[:, 0]), num_frames - 1).numpy()
         scores.update(generated, video, length)
         if with_centre_distance and "mask" in batch and "centers" in batch:
-            distance.update(generated, video, np.asarray(batch["mask"])[:count],
-                            np.asarray(batch["centers"])[:count], length)
+            mask = np.asarray(batch["mask"])[:count]
+            distance.update(generated, video, mask, np.asarray(batch["centers"])[:count],
+                            length)
+            ghosts.update(generated, video, mask, length)
             used_distance = True
         seen += count
         sequence_length = max(sequence_length or 0, num_frames)
@@ -104,6 +108,7 @@ def evaluate_generator(generate, dataset, *, max_sequences=None, include_padding
                                                      "num_no_match", "no_match_rate",
                                                      "mean_distance_per_step",
                                                      "num_no_match_per_step")}
+        out["ghost"] = ghosts.result()
     return result_file.jsonable(out)
 
 

@@ -26,7 +26,7 @@ ConvLSTM. num_actions = 0 gives the plain recurrent variant.
 import keras
 import tensorflow as tf
 
-from cinegen_tf.models import layered_parts, soft_shift
+from cinegen_tf.models import layer_warp, layered_parts, soft_shift
 from cinegen_tf.models.q_network import select_actions
 
 ACTION_EMBEDDING = 8  # channels of the tiled action map entering the ConvLSTM
@@ -67,6 +67,8 @@ class LayeredGenerator(keras.Model):
       moving_layer: the soft-shifted layer (off: the ConvLSTM composite alone, over x).
       refine: add the ConvLSTM composite (needed for non-rigid motion).
       coords: append coordinate channels to the input (CoordConv).
+      transform: also turn and stretch the layer about its centroid by an angle and two
+        scales per frame from the LSTM (models/layer_warp.py), for rotate and scale.
       sharp: at inference (training=False) move the layer by the likeliest displacement
         (argmax of p_y and of p_x) instead of the whole distribution: one sharp object,
         where the MSE-trained mixture draws faint copies at every place the object may
@@ -74,12 +76,13 @@ class LayeredGenerator(keras.Model):
     """
 
     def __init__(self, z_dim=256, num_actions=64, image_size=64, width=32, moving_layer=True,
-                 refine=True, coords=True, sharp=True, **kwargs):
+                 refine=True, coords=True, sharp=True, transform=False, **kwargs):
         super().__init__(**kwargs)
         self.z_dim, self.num_actions = int(z_dim), int(num_actions)
         self.image_size, self.width = int(image_size), int(width)
         self.moving_layer, self.refine = bool(moving_layer), bool(refine)
         self.coords, self.sharp = bool(coords), bool(sharp)
+        self.transform = bool(transform) and self.moving_layer
         if not (self.moving_layer or self.refine):
             raise ValueError("a LayeredGenerator needs moving_layer or refine (or both)")
         if self.num_actions < 0:
@@ -100,6 +103,11 @@ class LayeredGenerator(keras.Model):
                 keras.layers.Dense(soft_shift.num_displacements(size), dtype="float32",
                                    kernel_initializer="zeros", name=name)
                 for name in ("shift_y", "shift_x"))
+            # Zero kernel: angle 0 and scales 1 at the start.
+            self.transform_head = (keras.layers.Dense(3, dtype="float32",
+                                                      kernel_initializer="zeros",
+                                                      name="transform")
+                                   if self.transform else None)
         self.q_network = (layered_parts.SmallConvNet(self.num_actions, name="q_network")
                           if self.num_actions else None)
         if self.refine:
@@ -156,6 +164,7 @@ class LayeredGenerator(keras.Model):
             mask, background, z = self.layer(images, skips, training)
             layer = tf.concat([mask * images, mask], axis=-1)  # premultiplied colour, alpha
             state = [tf.zeros((batch, self.z_dim), tf.float32)] * 2
+            centre = layer_warp.centroid_pixels(z[:, -5:], size)  # z ends with the geometry
             out["mask"] = mask
         if self.refine:
             zeros = tf.zeros(tf.concat([tf.shape(skips[2])[:3], [2 * self.width]], 0))
@@ -177,7 +186,11 @@ class LayeredGenerator(keras.Model):
                 h, state = self.cell(step_input, state, training=training)
                 p_y, p_x = (self._displacements(head(h), training)
                             for head in (self.shift_y, self.shift_x))
-                moved = soft_shift.soft_shift(layer, p_y, p_x)[:, 0]  # (B, S, S, 4)
+                layer_t = layer
+                if self.transform:
+                    angle, scales = layer_warp.angle_and_scales(self.transform_head(h))
+                    layer_t = layer_warp.warp(layer, centre, angle, scales)
+                moved = soft_shift.soft_shift(layer_t, p_y, p_x)[:, 0]  # (B, S, S, 4)
                 frame = moved[..., :3] + (1.0 - moved[..., 3:]) * background
             if self.refine:
                 frame, map_state = self._refine(frame, skips, map_state, one_hot, training)
@@ -223,4 +236,4 @@ class LayeredGenerator(keras.Model):
         return {**super().get_config(), "z_dim": self.z_dim, "num_actions": self.num_actions,
                 "image_size": self.image_size, "width": self.width,
                 "moving_layer": self.moving_layer, "refine": self.refine,
-                "coords": self.coords, "sharp": self.sharp}
+                "coords": self.coords, "sharp": self.sharp, "transform": self.transform}

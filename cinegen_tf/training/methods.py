@@ -121,7 +121,9 @@ def _layered_generator(config):
                                  image_size=int(model.image_size), width=int(model.width),
                                  moving_layer=bool(model.moving_layer),
                                  refine=bool(model.refine), coords=bool(model.coords),
-                                 sharp=bool(model.sharp), name="generator")
+                                 sharp=bool(model.sharp),
+                                 transform=bool(model.get("transform", False)),
+                                 name="generator")
     return generator.build_all()
 
 

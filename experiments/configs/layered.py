@@ -14,7 +14,8 @@ exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
 encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (the
 ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True: CoordConv input), `sharp` (True: the likeliest
-displacement at inference); `num_actions` 0 drops the DQN.
+displacement at inference), `transform` (rotate and scale: the layer also turns and
+stretches, models/layer_warp.py); `num_actions` 0 drops the DQN.
 """
 from cinegen_tf.training import config_lib
 
@@ -30,6 +31,8 @@ def get_config(arg=None):
     # The ConvLSTM composite draws what a translation cannot: real flicker and flow. On the
     # synthetic patterns it costs ~3x per step (experiments/results/ablation_layered.md).
     config.model.refine = data in CATEGORIES
+    # A translation cannot turn or stretch the object: rotate and scale warp the layer.
+    config.model.transform = data in ("rotate", "scale")
     if data in CATEGORIES:
         config.data.name = "real"
         config.data.category = data
