@@ -135,13 +135,35 @@ def _session_clock(workdir, start, session_start):
                     earlier["complete"])
 
 
+def _check_frame_size(config, batch):
+    """Raises ValueError unless `batch["video"]` (B, T, S, S, 3) has S = model.image_size."""
+    frame_size = tuple(int(n) for n in batch["video"].shape[2:4])
+    if frame_size != (int(config.model.image_size),) * 2:
+        raise ValueError(f"config.model.image_size = {config.model.image_size}: the data's "
+                         f"frames are {frame_size[0]}x{frame_size[1]}; set it to "
+                         f"{frame_size[0]}")
+
+
 def _train(config, workdir, make_dataset, strategy):
     train = config.train
     session_start = time.perf_counter()
     chief = distribute.is_chief(strategy)
+
+    def dataset(split, batch_size, training, start_step=0):
+        return make_dataset(config.data, split, batch_size=batch_size, seed=int(config.seed),
+                            training=training, start_step=start_step,
+                            data_dir=config.data.data_dir)
+
     keras.utils.set_random_seed(int(config.seed))
     with distribute.scope(strategy):
-        method = methods.build_method(config)
+        try:
+            method = methods.build_method(config)
+        except ValueError:
+            # A model too small to build at this size (Mathieu et al.'s at 16 px): if the
+            # data's frames differ, that is the cause to name. The data is read only here,
+            # so a model that builds is initialised exactly as before.
+            _check_frame_size(config, next(iter(dataset("test", 1, False))))
+            raise
     distribute.scale_to_global_batch(method, strategy)
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
     rng = tf.random.Generator.from_seed(int(config.seed))
@@ -160,17 +182,8 @@ def _train(config, workdir, make_dataset, strategy):
     start = int(step)
     clock = _session_clock(workdir, start, session_start)
 
-    def dataset(split, batch_size, training, start_step=0):
-        return make_dataset(config.data, split, batch_size=batch_size, seed=int(config.seed),
-                            training=training, start_step=start_step,
-                            data_dir=config.data.data_dir)
-
     eval_batch = next(iter(dataset("test", int(train.eval_batch_size), False)))
-    frame_size = tuple(int(n) for n in eval_batch["video"].shape[2:4])
-    if frame_size != (int(config.model.image_size),) * 2:
-        raise ValueError(f"config.model.image_size = {config.model.image_size}: the data's "
-                         f"frames are {frame_size[0]}x{frame_size[1]}; set it to "
-                         f"{frame_size[0]}")
+    _check_frame_size(config, eval_batch)
     evaluator = _Evaluator(method, eval_batch, config, workdir) if chief else lambda _: {}
     writer = tf.summary.create_file_writer(workdir) if chief else \
         tf.summary.create_noop_writer()
