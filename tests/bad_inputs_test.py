@@ -152,6 +152,9 @@ CASES = [
     _case("real_motion_missing_manual_dir", "experiments.real_motion",
           ["--manual_dir={tmp}/no_clips", "--results_dir={tmp}/m5"],
           ["--manual_dir=", "no test-split sources"], ["{tmp}/m5"]),
+    _case("direction_prior_missing_manual_dir", "experiments.direction_prior",
+          ["--manual_dir={tmp}/no_clips", "--results_dir={tmp}/m6"],
+          ["no_clips", "water"], ["{tmp}/m6"]),
     # --- export ------------------------------------------------------------------------
     _case("export_missing_checkpoint", "cinegen_tf.export",
           ["--checkpoint={tmp}/no_run", "--output={tmp}/x1"], ["no_run"], ["{tmp}/x1"]),
@@ -183,6 +186,22 @@ CASES = [
           ["lstm"], ["{tmp}/r3", "{tmp}/r3w"]),
     _case("reproduce_missing_table_flag", "experiments.reproduce",
           ["--results_dir={tmp}/r4"], ["--table"], ["{tmp}/r4"]),
+    _case("reproduce_unknown_category", "experiments.reproduce",
+          ["--table=2", "--categories=lava", "--results_dir={tmp}/r5",
+           "--workdir_root={tmp}/r5w"], ["category", "lava"], ["{tmp}/r5", "{tmp}/r5w"]),
+    _case("reproduce_bad_data_tag", "experiments.reproduce",
+          ["--table=2", "--data_tag=My Data", "--results_dir={tmp}/r6",
+           "--workdir_root={tmp}/r6w"], ["data tag 'My Data'"], ["{tmp}/r6", "{tmp}/r6w"]),
+    _case("reproduce_real_data_not_prepared", "experiments.reproduce",
+          ["--table=2", "--scale=smoke", "--real_data_dir={tmp}/no_tfds2",
+           "--results_dir={tmp}/r7", "--workdir_root={tmp}/r7w"],
+          ["no prepared real_cinemagraphs", "no_tfds2"],
+          ["{tmp}/r7", "{tmp}/r7w", "{tmp}/no_tfds2"]),
+    _case("reproduce_missing_real_manual_dir", "experiments.reproduce",
+          ["--table=3", "--scale=smoke", "--patterns=", "--real_data_dir={tmp}/tfds8",
+           "--real_manual_dir={tmp}/no_clips8", "--results_dir={tmp}/r8",
+           "--workdir_root={tmp}/r8w"], ["--real_manual_dir=", "no_clips8", "no such folder"],
+          ["{tmp}/r8", "{tmp}/r8w", "{tmp}/tfds8"]),
     _case("ablation_unknown_variant", "experiments.ablation",
           ["--variants=bigger", "--results_dir={tmp}/a1", "--workdir_root={tmp}/a1w"],
           ["variant 'bigger'"], ["{tmp}/a1", "{tmp}/a1w"]),
@@ -248,7 +267,8 @@ def test_there_are_at_least_30_cases_over_every_binary():
     assert {c["binary"] for c in CASES} == {
         "cinegen_tf.train", "cinegen_tf.evaluate", "cinegen_tf.generate", "cinegen_tf.export",
         "cinegen_tf.preview", "cinegen_tf.train_motion", "experiments.reproduce",
-        "experiments.ablation", "experiments.still_share", "experiments.real_motion", "tfds"}
+        "experiments.ablation", "experiments.still_share", "experiments.real_motion",
+        "experiments.direction_prior", "tfds"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
