@@ -1,6 +1,7 @@
 """The bundled motion model (ours, not in the paper) as a row of the real-data tables
 (`tables.MOTION`, `--rows=motion`): nothing to train; each test clip's frame 0 is
-animated and scored like every other row. Used by reproduce_lib.evaluate_run.
+animated and scored like every other row, into result.json and a run record like any
+run's (experiments/reproduce.py), whose "weights" say which weights file it scored.
 """
 import hashlib
 import os
@@ -104,8 +105,8 @@ def evaluate_motion(config, workdir, num_sequences, batch_size, make_dataset=Non
 
 
 def weights_notes(records):
-    """A line per weights file that runs were scored with as shipped (the bundled motion
-    model, tables.MOTION): which file, its hash and how it was made."""
+    """A line per weights file that runs ({tables.Run: record}) were scored with as shipped
+    (the bundled motion model, tables.MOTION): which file, its hash and how it was made."""
     by_hash = {}
     for run, r in records.items():
         if r.get("weights"):

@@ -1,78 +1,40 @@
-"""Lays a reproduced table out like the paper's, with the paper's numbers beside ours.
+"""A paper table rendered from run records and nothing else, ours beside the paper's numbers.
 
-Writes `table<N>_<scale>.md` (for people) and `.json` (every number, the runs, budget, and
-the invocations of the runner that produced them: hardware, wall time). Each cell reads
-"ours (paper)". The sentences under the table are generated from the numbers
-(experiments/comparison.py). Tables are rendered from run records (`RunOutcome.record`, kept in the
-.json), so a table can be re-rendered from its file and merged (experiments/table_file.py).
+    python -m experiments.report [--results_dir=experiments/results]
+
+re-renders every table<N>_<scale>[_<tag>].md/.json in results_dir from the records in
+results_dir/runs (experiments/records.py), with no training or scoring; the runner
+(experiments/reproduce.py) does so for its table. tests/report_test.py fails while a
+committed table differs from its rendering.
+
+`render(table, scale, records_root, data_tag)` -> (markdown, json dict). The table of the
+first real data ("real_clips": no suffix in its file names) has synthetic and real
+columns, that of another tag only its real columns. A run is read from its record that
+holds the table's metrics; where it has one in each precision, from the table's precision:
+the one most of its trained runs have (float32 on a tie). A column is shown once one of its
+runs has a record, our rows (tables.Table.ours) once they have records. What a table's
+cells of one kind of data do not all share (data version, precision, steps x batch) each
+of those cells names, so a mix is never averaged silently.
 """
+import collections
 import dataclasses
 import json
 import os
+import re
+import sys
 
 import numpy as np
 
-from cinegen_tf.training import checkpoints, precision
-from experiments import comparison
-from experiments import motion_row
-from experiments import paper_numbers
-from experiments import provenance
-from experiments import table_file
-from experiments import tables
+from cinegen_tf.training import checkpoints
+from experiments import motion_row, paper_numbers, records, tables
 
-@dataclasses.dataclass
-class RunOutcome:
-    """What one run of the table gave: its config, training record and result.json."""
-    run: tables.Run
-    workdir: str
-    config: object
-    training: dict  # reproduce_lib.train_run's return value
-    result: dict
+UNTAGGED = "real_clips"
+_FILE = re.compile(r"table([1-5])_(paper|cpu|smoke)(?:_(.+))?\.json")
 
-    def final_entry(self):
-        """The result.json entry of the final step (0 for the constant baseline and the
-        bundled motion model)."""
-        step = (0 if self.config.method in tables.UNTRAINED
-                else int(self.config.train.num_steps))
-        entry = self.result["steps"].get(str(step))
-        if entry is None:
-            raise ValueError(f"{self.workdir}/result.json has no evaluation of step {step} "
-                             f"(has {sorted(self.result['steps'])})")
-        return entry
 
-    def value(self, metric):
-        entry = self.final_entry()
-        if metric == "centre_distance":
-            if entry["centre_distance"] is None:
-                raise ValueError(f"{self.workdir}: no centre distance (not synthetic data?)")
-            return entry["centre_distance"]["mean_distance"]
-        return entry["metrics"][metric]
-
-    def no_match_rate(self):
-        """Share of scored frames where the object was not found (centre distance)."""
-        distance = self.final_entry()["centre_distance"]
-        return None if distance is None else distance["no_match_rate"]
-
-    def record(self, table):
-        """The run's row of the .json: budget, times and its numbers for `table`'s metrics."""
-        entry, config = self.final_entry(), self.config
-        weights = {"weights": entry["weights"]} if "weights" in entry else {}
-        return {"run": self.run.name, "workdir": self.workdir, "method": config.method,
-                "data": config.data.to_dict(), "steps": entry["step"],
-                "batch_size": config.train.batch_size,
-                "mixed_precision": config.train.mixed_precision,
-                "z_dim": config.model.z_dim,
-                "num_actions": config.model.num_actions if config.method == "rnn_dqn" else None,
-                "mathieu_patch_size": config.mathieu.patch_size
-                if config.method == "mathieu" else None,
-                "seeds": self.result["seeds"],
-                "test_sequences": entry["counts"]["num_clips"],
-                "train_seconds": self.training["train_seconds"],
-                "train_time_complete": self.training["train_time_complete"],
-                "trained_in_this_invocation": self.training["trained_now"],
-                "eval_seconds": entry["eval_seconds"],
-                "values": {m: self.value(m) for m in table.metrics},
-                "no_match_rate": self.no_match_rate(), **weights}
+def stem(table_number, scale_name, data_tag=UNTAGGED):
+    """table<N>_<scale>[_<tag>]: a table's file name without .md/.json."""
+    return f"table{table_number}_{scale_name}" + ("" if data_tag == UNTAGGED else f"_{data_tag}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,208 +50,223 @@ def columns(table, patterns, categories):
     out = []
     for data in table.data:
         subsets = table.subsets(data, patterns, categories)
-        if not subsets:
-            continue
-        if table.per_subset:
+        if subsets and table.per_subset:
             out += [Column(s, tables.PATTERN_LABELS[s], data, (s,)) for s in subsets]
-        if table.averages:
-            if table.per_subset:  # Table 3: an "Average" after each kind's columns
-                out.append(Column(f"{data}_average", f"{data.capitalize()} average", data,
-                                  subsets))
-            else:  # Table 5: only the averages
-                out.append(Column(data, data.capitalize(), data, subsets))
+        if subsets and table.averages:  # Table 3: "<Data> average" columns; Table 5: only them
+            key, label = ((f"{data}_average", f"{data.capitalize()} average") if table.per_subset
+                          else (data, data.capitalize()))
+            out.append(Column(key, label, data, subsets))
     return out
 
 
-def paper_value(table, row, column, metric_index):
-    """The paper's number for a cell, None for a row not in the paper (ours)."""
-    if row.key not in paper_numbers.TABLES[table.number]:
-        return None
-    value = paper_numbers.TABLES[table.number][row.key][column.key]
-    return value[metric_index] if isinstance(value, tuple) else value
-
-
 def _fmt(metric, value, paper=False):
-    """Ours: PSNR to 0.01 dB, SSIM to 4 digits, distances to 0.001 px; the paper's as printed."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+    if value is None or not np.isfinite(value):
         return "n/a"
     if paper or "ssim" in metric:
         return f"{value:.4f}"
     return f"{value:.2f}" if "psnr" in metric else f"{value:.3f}"
 
 
-def _subsets_of(records, data):
-    """The patterns ("synthetic") or categories ("real") of `records`, in the paper's order."""
-    have = {run.subset for run in records if run.data == data}
-    return tuple(s for s in (tables.PATTERNS if data == "synthetic" else tables.CATEGORIES)
-                 if s in have)
+def choose(table, found, data_tag=UNTAGGED):
+    """({Run: (path, record)}, precision): one record per run of `table` among `found`."""
+    tags = {"synthetic": "synthetic" if data_tag == UNTAGGED else None, "real": data_tag}
+    runs = {run.name: run for run in table.runs(tables.PATTERNS, tables.CATEGORIES,
+                                                [row.key for row in table.all_rows])}
+    candidates = collections.defaultdict(dict)
+    for path, r in found.items():
+        run = runs.get(r["run"])
+        if run and r["data"]["tag"] == tags[run.data] and set(table.metrics) <= set(r["metrics"]):
+            candidates[run][r["precision"]] = (path, r)
+    trained = collections.Counter(p for run, c in candidates.items()
+                                  if run.method not in tables.UNTRAINED for p in c)
+    chosen = max(("float32", "bfloat16"), key=lambda p: trained[p])
+    return {run: c.get(chosen) or next(iter(c.values())) for run, c in candidates.items()}, chosen
 
 
-def filled(records, row, column):
-    """Whether every run of the cell (row, column) has a record (has been run)."""
-    return all(row.run(column.data, s) in records for s in column.subsets)
+def _attributes(r):
+    trained = r["method"] not in tables.UNTRAINED
+    return {"data": f"data {r['data']['version']}", "precision": trained and r["precision"],
+            "budget": trained and f"{r['steps']} x {r['batch_size']}"}
 
 
-def cell_values(table, records, patterns, categories):
-    """{(row key, column key, metric): (ours, paper)} for every cell; records: {Run: record}.
-
-    `ours` is None for a cell not (fully) run yet."""
-    cells = {}
-    for row in table.rows:
-        for column in columns(table, patterns, categories):
-            for i, metric in enumerate(table.metrics):
-                ours = [records[row.run(column.data, s)]["values"][metric]
-                        for s in column.subsets] if filled(records, row, column) else [None]
-                value = float(np.mean(ours)) if all(v is not None for v in ours) else None
-                cells[(row.key, column.key, metric)] = (value, paper_value(table, row, column, i))
-    return cells
-
-
-def no_match_rates(table, records, patterns, categories):
-    """{(row key, column key): mean no-match rate of its runs} for centre-distance tables."""
-    if "centre_distance" not in table.metrics:
-        return {}
-    return {(row.key, column.key): float(np.mean([
-                records[row.run(column.data, s)]["no_match_rate"] for s in column.subsets]))
-            for row in table.rows for column in columns(table, patterns, categories)
-            if filled(records, row, column)}
-
-
-def _markdown(table, scale, cols, cells, no_match, sentences, records, invocations, not_run):
-    lines = [f"# Table {table.number} at the `{scale.name}` scale", "",
-             f"{table.title}. Each cell: **ours** (paper). Produced by "
-             f"`python -m experiments.reproduce --table={table.number} --scale={scale.name}`; "
-             f"never edited by hand.", ""]
-    header = ["Method"] + [f"{c.label} {tables.METRIC_LABELS[m]}" if len(table.metrics) > 1
-                           else c.label for c in cols for m in table.metrics]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    empty = []
-    for row in table.rows:
-        values = []
+def _sentences(table, cells, cols, chosen):
+    """Generated: our ranking of the paper's rows vs the paper's, and ours - paper."""
+    trained = {run.data: r for run, (_, r) in chosen.items() if run.method not in tables.UNTRAINED}
+    budget = "; ".join(f"{r['steps']} iterations of batch {r['batch_size']} ({r['precision']}) on "
+                       f"{data} data (paper: {paper_numbers.STEPS[data]} of {paper_numbers.BATCH})"
+                       for data, r in sorted(trained.items()))
+    rows = [r for r in table.rows if r.key in paper_numbers.TABLES[table.number]]
+    sign, out = 1 if table.lower_is_better else -1, []
+    for metric in table.metrics:
+        name, same, details = tables.METRIC_LABELS[metric], 0, []
         for c in cols:
-            done = filled(records, row, c)
-            if not done:
-                empty.append(f"{row.label} on {c.label}")
-            for m in table.metrics:
-                ours, paper = cells[(row.key, c.key, m)]
-                value = (f"**{_fmt(m, ours)}**" if done else "not run"
-                         ) + f" ({_fmt(m, paper, paper=True)})"
-                if (row.key, c.key) in no_match:
-                    value += f", no match in {100 * no_match[(row.key, c.key)]:.0f}% of frames"
-                values.append(value)
-        lines.append(f"| {row.label} | " + " | ".join(values) + " |")
-    lines += ["", "## How ours compares", ""] + [f"- {s}" for s in sentences]
-    notes = []
-    if empty:
-        notes.append(f"Cells not run yet at this scale (paper numbers only): "
-                     f"{', '.join(empty)}.")
-    if not_run:
-        notes.append(f"Columns not run here (paper numbers in experiments/paper_numbers.py): "
-                     f"{', '.join(not_run)}.")
+            ours, paper = ({r: cells[(r.key, c.key, metric)][i] for r in rows} for i in (0, 1))
+            if len(rows) > 1 and None not in ours.values():
+                order = [sorted(v, key=lambda r, v=v: sign * v[r]) for v in (ours, paper)]
+                same += order[0] == order[1]
+                details.append(f"{c.label}: " + ", ".join(
+                    f"{who} {' > '.join(r.label for r in o)}"
+                    for who, o in zip(("ours", "paper"), order)))
+        if details:
+            out.append(f"Ranking by {name} (best first) matches the paper's in {same} of "
+                       f"{len(details)} columns ({'; '.join(details)}).")
+        diffs = [o - p for (_, _, m), (o, p, *_) in cells.items()
+                 if m == metric and o is not None and p is not None]
+        if diffs:
+            worse = sum(d > 0 if table.lower_is_better else d < 0 for d in diffs)
+            unit = " dB" if "psnr" in metric else " px" if metric == "centre_distance" else ""
+            out.append(f"{name}: ours falls short of the paper in {worse} of {len(diffs)} cells "
+                       f"and matches or beats it in {len(diffs) - worse} (mean ours - paper "
+                       f"{np.mean(diffs):+.4g}{unit}"
+                       f"{'; lower is better' if table.lower_is_better else ''}), at {budget}.")
+    return out
+
+
+def render(table, scale, records_root, data_tag=UNTAGGED):
+    """(markdown, json dict) of `table` (tables.Table) at `scale` (tables.Scale) from the
+    records under `records_root` of the synthetic data and real data `data_tag`."""
+    chosen, precision = choose(table, records.read_all(records_root, scale.name), data_tag)
+    table = table.shown(chosen)
+    chosen = {run: chosen[run] for run in table.runs(tables.PATTERNS, tables.CATEGORIES)
+              if run in chosen}  # table order
+    have = {run.subset for run in chosen}
+    cols = columns(table, *[[s for s in group if s in have]
+                            for group in (tables.PATTERNS, tables.CATEGORIES)])
+    varying = {kind: sorted(a for a in ("data", "precision", "budget") if len(
+        {_attributes(r)[a] for run, (_, r) in chosen.items() if run.data == kind} - {False}) > 1)
+        for kind in table.data}
+    cells, empty = {}, []
+    for row in table.rows:
+        for c in cols:
+            got = [chosen.get(row.run(c.data, s), (None, None))[1] for s in c.subsets]
+            done = None not in got
+            empty += [] if done else [f"{row.label} on {c.label}"]
+            marks = [" + ".join(sorted({_attributes(r)[a] for r in got}))
+                     for a in varying[c.data] if done and _attributes(got[0])[a]]
+            if done and "centre_distance" in table.metrics:
+                rate = np.mean([r["metrics"]["no_match_rate"] for r in got])
+                marks.append(f"no match in {100 * rate:.0f}% of frames")
+            for i, m in enumerate(table.metrics):
+                paper = paper_numbers.TABLES[table.number].get(row.key, {}).get(c.key)
+                ours = float(np.mean([r["metrics"][m] for r in got])) if done and None not in [
+                    r["metrics"][m] for r in got] else None
+                cells[(row.key, c.key, m)] = (
+                    ours, paper[i] if isinstance(paper, tuple) else paper, marks, done)
+    shown = {s for c in cols for s in c.subsets}
+    not_run = [tables.PATTERN_LABELS[s] for d in table.data for s in
+               (tables.PATTERNS if d == "synthetic" else tables.CATEGORIES) if s not in shown]
+    notes = ([f"Cells not run yet at this scale (paper numbers only): {', '.join(empty)}."]
+             if empty else [])
+    notes += ([f"Columns not run here (paper numbers in experiments/paper_numbers.py): "
+               f"{', '.join(not_run)}."] if not_run else [])
     for c in cols:
-        if c.key.endswith("average") or c.key in ("synthetic", "real"):
-            full = tables.PATTERNS if c.data == "synthetic" else tables.CATEGORIES
-            if set(c.subsets) != set(full):
-                notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the "
-                             f"paper's averages all of {', '.join(full)}.")
-    notes += provenance.real_data_notes(records, invocations)
-    notes += motion_row.weights_notes(records)
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
-    runs = list(records.values())
-    total_train = sum(r["train_seconds"] or 0.0 for r in runs)
-    partial = any(not r.get("train_time_complete", True) for r in runs)
-    lines += ["", "## Budget, data and hardware", "",
-              f"- Scale `{scale.name}`: {scale.description}.",
-              f"- Seeds: training {sorted({r['seeds']['train'] for r in runs})}, test data "
-              f"{sorted({r['seeds']['data'] for r in runs})}. Evaluation: greedy policy, "
+        full = tables.PATTERNS if c.data == "synthetic" else tables.CATEGORIES
+        if c.subsets != (c.key,) and set(c.subsets) != set(full):
+            notes.append(f"Our {c.label} averages {', '.join(c.subsets)} only; the paper's "
+                         f"averages all of {', '.join(full)}.")
+    notes += [f"The {kind} cells do not all share one {' / '.join(a)}: each cell names its own."
+              for kind, a in varying.items() if a]
+    notes += motion_row.weights_notes({run: r for run, (_, r) in chosen.items()})
+    sentences = _sentences(table, cells, cols, chosen)
+    md = _markdown(table, scale, cols, cells, sentences, notes, chosen, precision,
+                   os.path.basename(os.path.normpath(records_root)), data_tag)
+    return md, {"format": 3, "table": table.number, "scale": scale.name, "data_tag": data_tag,
+                "title": table.title, "precision": precision, "metrics": list(table.metrics),
+                "columns": [dataclasses.asdict(c) for c in cols],
+                "cells": [{"row": row, "column": col, "metric": m, "ours": o,
+                           "paper": p, "marks": marks}
+                          for (row, col, m), (o, p, marks, done) in cells.items()],
+                "comparison": sentences, "not_run": not_run,
+                "records": [path for path, _ in chosen.values()]}
+
+
+def _markdown(table, scale, cols, cells, sentences, notes, chosen, precision, records_dir,
+              data_tag):
+    header = ["Method"] + [c.label + (f" {tables.METRIC_LABELS[m]}" if len(table.metrics) > 1
+                                      else "") for c in cols for m in table.metrics]
+    lines = [f"# Table {table.number} at the `{scale.name}` scale"
+             + ("" if data_tag == UNTAGGED else f" on `{data_tag}`"), "",
+             f"{table.title}. Each cell: **ours** (paper). Rendered from the run records in "
+             f"`{records_dir}/{scale.name}/` beside this file (made by `python -m "
+             f"experiments.reproduce --table={table.number} --scale={scale.name}`) by "
+             f"`python -m experiments.report`; never edited by hand.", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in table.rows:
+        shown = [(m, *cells[(row.key, c.key, m)]) for c in cols for m in table.metrics]
+        lines.append(f"| {row.label} | " + " | ".join(
+            (f"**{_fmt(m, o)}**" if done else "not run") + f" ({_fmt(m, p, paper=True)})"
+            + "".join(f", {mark}" for mark in marks) for m, o, p, marks, done in shown) + " |")
+    lines += ["", "## How ours compares", ""] + [f"- {s}" for s in sentences]
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in notes] if notes else []
+    found = [r for _, r in chosen.values()]
+    by_data = collections.defaultdict(list)
+    for r in found:
+        d = r["data"]
+        by_data[json.dumps({k: v for k, v in d.items() if k not in ("subset", "clips", "sources")})
+                ].append(tables.PATTERN_LABELS[d["subset"]] + "".join(
+                    f", {split} {n} clips" + (f" / {d['sources'][split]} sources"
+                                                if split in d.get("sources", {}) else "")
+                    for split, n in d.get("clips", {}).items()))
+    lines += ["", "## Data, budget and hardware", ""]
+    for key, subsets in by_data.items():
+        d = json.loads(key)
+        where = (f"TFDS real_cinemagraphs in {d.get('data_dir') or 'the default data_dir'}"
+                 + (f", built from {d['manual_dir']}" if d.get("manual_dir") else "")
+                 if d["kind"] == "real" else d.get("source", "procedural"))
+        name = "synthetic_cinemagraphs" if d["kind"] == "synthetic" else f"`{d['tag']}`"
+        lines.append(f"- {d['kind'].capitalize()} data {name} version {d['version']}, {where} "
+                     f"({'; '.join(dict.fromkeys(subsets))})." + (f" {d['note']}" if d.get(
+                         "note") else ""))
+    bound = [r["run"] for r in found if r["train_seconds"] and not r["train_time_complete"]]
+    unknown = [r["run"] for r in found if r["train_seconds"] is None]
+    lines += [f"- Scale `{scale.name}`: {scale.description}. Where a run was trained in both "
+              f"precisions, this table reads its {precision} record.",
+              f"- Seeds: training {sorted({r['seeds']['train'] for r in found})}, test data "
+              f"{sorted({r['seeds']['data'] for r in found})}. Evaluation: greedy policy, "
               f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
-              *provenance.invocation_lines(records, invocations),
-              f"- Training time of the runs (whenever trained): "
-              f"{'at least ' if partial else ''}{total_train / 60:.1f} min in total"
-              f"{_partial_note(runs)}. Each run below names the invocation that added it to "
-              f"this table; a run trained and scored before (e.g. for another table) is read "
-              f"from its result.json, and that invocation's wall time leaves out its training "
-              f"and scoring.",
-              "",
-              "| run | invocation | steps | batch | precision | test sequences | train (min) "
-              "| eval (s) |", "|---|---|---|---|---|---|---|---|"]
-    for r in runs:
+              f"- Training time of the runs: {'at least ' if bound or unknown else ''}"
+              f"{sum(r['train_seconds'] or 0.0 for r in found) / 60:.1f} min in total"
+              + (f" ({', '.join(bound)}: resumed from a checkpoint older than the time log, "
+                 f"only later sessions counted)" if bound else "")
+              + (f" ({', '.join(unknown)}: no training time logged)" if unknown else "") + ".",
+              "", "| run | data | steps | batch | precision | test sequences | CPU | code "
+              "| train (min) | eval (s) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in found:
+        hw = r["hardware"]
+        flags = f" ({', '.join(hw['cpu_flags']) or 'no AVX2'})" if "cpu_flags" in hw else ""
         extra = ([f"z={r['z_dim']}"] if r["z_dim"] is not None else
                  ["bundled weights, no training"] if r.get("weights") else [])
         extra += [f"Q={r['num_actions']}"] if r["num_actions"] else []
-        if r["mathieu_patch_size"]:
-            extra.append(f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches")
-        lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['invocation']} | {r['steps']} | "
-                     f"{'n/a' if r['batch_size'] is None else r['batch_size']} | "
-                     f"{precision.label(r['mixed_precision'])} | "
-                     f"{r['test_sequences']} | {_minutes(r)} | "
-                     f"{r['eval_seconds']:.0f} |")
+        extra += [f"{r['mathieu_patch_size']}x{r['mathieu_patch_size']} patches"
+                  ] if r["mathieu_patch_size"] else []
+        minutes = ("n/a" if r["train_seconds"] is None else
+                   f"{'' if r['train_time_complete'] else '≥ '}{r['train_seconds'] / 60:.1f}")
+        lines.append(f"| {r['run']} ({', '.join(extra)}) | {r['data']['tag']} "
+                     f"{r['data']['version']} | {r['steps']} | {r['batch_size'] or 'n/a'} | "
+                     f"{r['precision']} | {r['test_sequences']} | {hw['cpu']}{flags}, "
+                     f"{hw['usable_cores']} cores, load {hw['load_average_1_5_15_min'][0]:.1f} | "
+                     f"{r['code'] or 'not recorded'} | {minutes} | {r['eval_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
-def _minutes(record):
-    """A run's training time in minutes: "≥ x" for a lower bound, "n/a" if never logged."""
-    if record["train_seconds"] is None:
-        return "n/a"
-    bound = "" if record.get("train_time_complete", True) else "≥ "
-    return f"{bound}{record['train_seconds'] / 60:.1f}"
+def write(table, scale, results_dir, data_tag=UNTAGGED):
+    """Renders `table` from results_dir/runs into results_dir/<stem>.md and .json
+    (atomically); returns both paths."""
+    md, data = render(table, scale, os.path.join(results_dir, "runs"), data_tag)
+    path = os.path.join(results_dir, stem(table.number, scale.name, data_tag))
+    checkpoints.write_atomically(path + ".md", md)
+    checkpoints.write_atomically(path + ".json", json.dumps(data, indent=1) + "\n")
+    return path + ".md", path + ".json"
 
 
-def _partial_note(runs):
-    """Says which runs' times are lower bounds and which were never logged."""
-    bound = [r["run"] for r in runs if r["train_seconds"] is not None
-             and not r.get("train_time_complete", True)]
-    unknown = [r["run"] for r in runs if r["train_seconds"] is None]
-    parts = []
-    if bound:
-        parts.append(f"{', '.join(bound)}: resumed from a checkpoint saved before training "
-                     f"time was logged with checkpoints; only the sessions after it are counted")
-    if unknown:
-        parts.append(f"{', '.join(unknown)}: no training time was logged, none is counted")
-    return f" ({'; '.join(parts)})" if parts else ""
+def committed(results_dir):
+    """(table, scale, data tag) of every table file in results_dir."""
+    found = [_FILE.fullmatch(name) for name in sorted(os.listdir(results_dir))]
+    return [(tables.TABLES[int(m[1])], tables.SCALES[m[2]], m[3] or UNTAGGED) for m in found if m]
 
 
-def write_table(table, scale, records, invocations, results_dir, data_tag=None):
-    """Writes results_dir/table<N>_<scale>[_<data_tag>].md and .json (atomically); returns
-    both paths.
-
-    Args:
-      table, scale: a tables.Table and tables.Scale.
-      records: {tables.Run: RunOutcome.record(table) plus "invocation", a 1-based index
-        into `invocations`}; their patterns/categories are the columns shown.
-      invocations: the runner invocations that produced the records (experiments/
-        provenance.invocation), oldest first.
-      results_dir: where to write.
-      data_tag: the real data's name in the file name (table_file.stem); None for none.
-    """
-    table = table.shown(records)  # our row only once it has runs
-    patterns, categories = _subsets_of(records, "synthetic"), _subsets_of(records, "real")
-    cols = columns(table, patterns, categories)
-    cells = cell_values(table, records, patterns, categories)
-    sentences = comparison.sentences(table, cells, cols, records)
-    records = {run: records[run] for run in table.runs(patterns, categories)
-               if run in records}  # table order
-    chosen = {s for c in cols for s in c.subsets}
-    every = [s for d in table.data for s in (tables.PATTERNS if d == "synthetic"
-                                             else tables.CATEGORIES)]
-    not_run = [tables.PATTERN_LABELS[s] for s in every if s not in chosen]
-    no_match = no_match_rates(table, records, patterns, categories)
-    markdown = _markdown(table, scale, cols, cells, no_match, sentences, records, invocations,
-                         not_run)
-    data = {"format": table_file.FORMAT, "table": table.number, "scale": scale.name,
-            "title": table.title, "scale_description": scale.description,
-            "columns": [dataclasses.asdict(c) for c in cols],
-            "metrics": list(table.metrics), "lower_is_better": table.lower_is_better,
-            "cells": [dict({"row": r, "column": c, "metric": m, "ours": v[0], "paper": v[1]},
-                           **({"no_match_rate": no_match[(r, c)]} if (r, c) in no_match else {}))
-                      for (r, c, m), v in cells.items()],
-            "comparison": sentences, "not_run": not_run, "runs": list(records.values()),
-            "invocations": invocations}
-    if data_tag:
-        data["data_tag"] = data_tag
-    os.makedirs(results_dir, exist_ok=True)
-    stem = table_file.stem(results_dir, table, scale, data_tag)
-    checkpoints.write_atomically(stem + ".md", markdown)
-    checkpoints.write_atomically(stem + ".json", json.dumps(data, indent=1) + "\n")
-    return stem + ".md", stem + ".json"
+if __name__ == "__main__":
+    _DIR = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--results_dir=")),
+                "experiments/results")
+    for _args in committed(_DIR):
+        print("\n".join(write(*_args[:2], _DIR, _args[2])))

@@ -1,74 +1,235 @@
-"""Reproduces one of the paper's Tables 1-5: trains what is missing, evaluates, writes the table.
+"""Reproduces one of the paper's Tables 1-5: trains and scores what is missing, renders the table.
 
-    python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight,rotate
     python -m experiments.reproduce --table=1 --scale=cpu --patterns=eight --rows=mathieu
-    python -m experiments.reproduce --table=2 --scale=cpu \
-        --real_data_dir=workdirs/tfds --real_manual_dir=../shared/data/real_clips
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds83 --real_manual_dir=../shared/data/real_cinemagraphs
 
-The last writes table2_cpu_real_cinemagraphs.md/.json, apart from the 15-clip table. Give
-each real data set its own --real_data_dir: data already prepared there is used as it
-is (the table records its clips and sources per split, so a mix-up shows).
+Each run of the chosen rows x columns (experiments/tables.py) trains in
+WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run name>.<precision> (resumed if
+interrupted, never retrained once at its final step; a workdir of another config is
+refused), is scored into its result.json (cinegen_tf.evaluation; kept while its settings
+are unchanged) and leaves its record there (experiments/records.py: made when it was
+scored, with that invocation's code and hardware). The record is copied to
+RESULTS_DIR/runs/<scale>/<data tag>/<run name>.<precision>.json, replacing an older one,
+and table<N>_<scale>[_<tag>].md/.json are rendered from RESULTS_DIR/runs alone
+(experiments/report.py): runs not chosen now keep their committed records.
 
-Writes experiments/results/table<N>_<scale>.md and .json (table<N>_<scale>_<tag> for real
-data other than real_clips: a new data set is a new table; --data_tag, by default the
---real_manual_dir folder's name), merged with the runs an earlier
-invocation wrote there (e.g. --patterns=eight now, --patterns=rotate later; or one row at a
-time, --rows=mathieu), unless --fresh; a file of another budget is refused. Runs live in
-WORKDIR_ROOT/<scale>/<run>; a run shared by several tables is trained once, a finished run
-is never retrained, an interrupted one resumes. See experiments/tables.py for the tables
-and scales, experiments/reproduce_lib.py for what is run. A mistake is one line on stderr
-(`--verbose` shows the traceback).
+Real data is named by its tag (--data_tag, default the --real_manual_dir folder's name,
+"real_clips" without either): a tag other than real_clips has its own table files, with
+its real columns only. Configs not prepared in --real_data_dir are built from
+--real_manual_dir. A mistake is one line on stderr (`--verbose`: the traceback).
 """
 from cinegen_tf import cli
 
 cli.quiet_tensorflow()  # the tables' configs import TensorFlow
 
-from absl import flags  # noqa: E402
+import dataclasses  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
 
-from experiments import reproduce_lib  # noqa: E402
-from experiments import tables  # noqa: E402
+from absl import flags, logging  # noqa: E402
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import tensorflow_datasets as tfds  # noqa: E402
 
-_TABLE = flags.DEFINE_integer("table", None, "Which table of the paper: 1-5.")
-_SCALE = flags.DEFINE_enum("scale", "cpu", sorted(tables.SCALES),
-                           "Budget: the paper's settings, a 2-core CPU budget, or a smoke test.")
-_PATTERNS = flags.DEFINE_list("patterns", list(tables.PATTERNS),
-                              "Synthetic patterns to fill (others show the paper's only).")
-_CATEGORIES = flags.DEFINE_list("categories", list(tables.CATEGORIES),
-                                "Real categories to fill (tables with real columns: 2, 3, 5); "
-                                "empty for none.")
-_ROWS = flags.DEFINE_list("rows", None, "Rows to fill, by key (Table 1: mathieu,rnn,rnn_dqn; "
-                         "Table 5: original,small_z,large_z,small_q,large_q; see "
-                         "experiments/tables.py); default all.")
-_WORKDIR_ROOT = flags.DEFINE_string("workdir_root", "workdirs/experiments",
-                                    "Runs go to WORKDIR_ROOT/<scale>/<run name>.")
-_RESULTS_DIR = flags.DEFINE_string("results_dir", "experiments/results",
-                                   "Where table<N>_<scale>.md/.json are written.")
-_REAL_DATA_DIR = flags.DEFINE_string("real_data_dir", None, "TFDS data_dir holding the "
-                                     "prepared real_cinemagraphs data (default: TFDS's).")
-_REAL_MANUAL_DIR = flags.DEFINE_string("real_manual_dir", None, "Build real_cinemagraphs "
-                                       "configs not yet prepared from this manual_dir.")
-_REAL_DATA_NOTE = flags.DEFINE_string("real_data_note", None, "A sentence on what the real "
-                                      "data is, printed in the result file.")
-_DATA_TAG = flags.DEFINE_string("data_tag", None, "Name of the real data, suffixed to the "
-                                "table file (table<N>_<scale>_<tag>) and to its real runs' "
-                                "workdirs; default: --real_manual_dir's folder name, none for "
-                                "real_clips (the data of the first tables).")
-_FRESH = flags.DEFINE_bool("fresh", False, "Overwrite the table file with this invocation's "
-                           "runs instead of keeping the other runs it holds.")
+from cinegen_tf.data import pipeline, real_pipeline  # noqa: E402
+from cinegen_tf.evaluation import eval_lib, result_file  # noqa: E402
+from cinegen_tf.training import checkpoints, precision as precision_lib, train_lib  # noqa: E402
+from experiments import motion_row, provenance, records, report, tables  # noqa: E402
+
+flags.DEFINE_integer("table", None, "Which table of the paper: 1-5.")
+flags.DEFINE_enum("scale", "cpu", sorted(tables.SCALES), "Budget (experiments/tables.py).")
+flags.DEFINE_list("patterns", list(tables.PATTERNS), "Synthetic patterns to run.")
+flags.DEFINE_list("categories", list(tables.CATEGORIES), "Real categories to run; empty: none.")
+flags.DEFINE_list("rows", None, "Row keys to run (mathieu, rnn, rnn_dqn, small_z, ...; ours: "
+                  "layered, motion); default the paper's rows.")
+flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"], "Training precision; "
+                  "auto: the scale's (cpu: bfloat16 only where the hardware has it natively).")
+flags.DEFINE_string("workdir_root", "workdirs/experiments", "Where runs train.")
+flags.DEFINE_string("results_dir", "experiments/results", "Tables; run records in its runs/.")
+flags.DEFINE_string("real_data_dir", None, "TFDS data_dir of real_cinemagraphs.")
+flags.DEFINE_string("real_manual_dir", None, "Build real configs not prepared from this folder.")
+flags.DEFINE_string("real_data_note", None, "A sentence on the real data.")
+flags.DEFINE_string("data_tag", None, "The real data's name (default: the --real_manual_dir "
+                    "folder's name, else real_clips).")
 flags.mark_flag_as_required("table")
+_FLAGS = ("table", "scale", "patterns", "categories", "rows", "precision", "workdir_root",
+          "results_dir", "real_data_dir", "real_manual_dir", "real_data_note", "data_tag")
+_TAG = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def builder_module(name):
+    """datasets/<name>/<name>_dataset_builder.py: installed (cinegen_datasets) or by path."""
+    try:
+        return importlib.import_module(f"cinegen_datasets.{name}.{name}_dataset_builder")
+    except ImportError:
+        pass
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "datasets", name, f"{name}_dataset_builder.py")
+    spec = importlib.util.spec_from_file_location(f"{name}_dataset_builder", path)
+    module = importlib.util.module_from_spec(spec)
+    with tfds.core.registered.skip_registration():  # a copy: must not clash with TFDS's
+        spec.loader.exec_module(module)
+    return module
+
+
+def real_data_tag(real_manual_dir=None, data_tag=None):
+    """`data_tag`, else the manual_dir's folder name, else report.UNTAGGED ("real_clips")."""
+    if data_tag is None and real_manual_dir is not None:
+        data_tag = os.path.basename(os.path.normpath(os.fspath(real_manual_dir))).lower()
+    if data_tag and not _TAG.fullmatch(data_tag):
+        raise ValueError(f"data tag {data_tag!r}: use lowercase letters, digits, '_', '-' "
+                         f"and '.' (it names the table file)")
+    return data_tag or report.UNTAGGED
+
+
+def prepare_real_data(categories, data_dir, manual_dir):
+    """Builds the real_cinemagraphs configs not yet prepared in `data_dir` from `manual_dir`."""
+    for category in categories:
+        try:
+            real_pipeline.prepared_builder(category, data_dir)
+        except FileNotFoundError:
+            if manual_dir is None:
+                raise
+            if not os.path.isdir(manual_dir):
+                raise ValueError(f"--real_manual_dir={manual_dir}: no such folder") from None
+            builder = builder_module("real_cinemagraphs").Builder(config=category,
+                                                                  data_dir=data_dir)
+            builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
+                manual_dir=os.fspath(manual_dir)))
+
+
+def describe_data(kind, subset, tag, data_dir=None, manual_dir=None, note=None):
+    """A record's "data" (experiments/records.py); real data read from its prepared copy."""
+    if kind == "synthetic":
+        version = str(builder_module("synthetic_cinemagraphs").Builder.VERSION)
+        return {"kind": kind, "subset": subset, "tag": "synthetic", "version": version,
+                "source": "procedural"}
+    builder = real_pipeline.prepared_builder(subset, data_dir)
+    splits = [s for s in ("train", "test") if s in builder.info.splits]
+    sources = {s: len({ex["source"] for ex in tfds.as_numpy(builder.as_dataset(
+        split=s, decoders={"video": tfds.decode.SkipDecoding()}))}) for s in splits}
+    return {"kind": kind, "subset": subset, "tag": tag, "version": str(builder.info.version),
+            "data_dir": data_dir and os.fspath(data_dir),
+            "manual_dir": manual_dir and os.fspath(manual_dir),
+            "clips": {s: builder.info.splits[s].num_examples for s in splits},
+            "sources": sources, **({"note": note} if note else {})}
+
+
+def check_same_config(config, workdir):
+    """Raises if workdir/config.json describes another run (how often it saves aside)."""
+    path = os.path.join(workdir, checkpoints.CONFIG_FILE)
+    if os.path.isfile(path):
+        with open(path) as f:
+            old = records.flatten(json.load(f))
+        new = records.flatten(json.loads(config.to_json_best_effort()))
+        differing = [f"{k}: {old.get(k)!r} there, {new.get(k)!r} now" for k in sorted(
+            set(old) | set(new)) if old.get(k) != new.get(k) and k not in (
+                "train.checkpoint_every", "train.keep_checkpoints")]
+        if differing:
+            raise ValueError(f"{path} describes another run ({', '.join(differing[:5])}); "
+                             f"delete {workdir} or use another --workdir_root")
+
+
+def trained_step(workdir):
+    """Step of the latest checkpoint in workdir (0 when there is none)."""
+    prefix = tf.train.latest_checkpoint(checkpoints.checkpoint_dir(workdir))
+    return 0 if prefix is None else eval_lib.checkpoint_step(prefix)
+
+
+def train_run(run, config, workdir, make_dataset=None):
+    """Trains `run` up to its final step unless there; -> {"train_seconds" (None: not
+    logged), "train_time_complete"}, from the log kept with its checkpoints."""
+    os.makedirs(workdir, exist_ok=True)
+    check_same_config(config, workdir)
+    if run.method in tables.UNTRAINED:
+        return {"train_seconds": 0.0, "train_time_complete": True}
+    if trained_step(workdir) < config.train.num_steps:
+        logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
+        train_lib.run(config, workdir, make_dataset=make_dataset)
+        keras.backend.clear_session()  # free the graphs before the next run
+    logged = checkpoints.train_time(workdir, trained_step(workdir)) or {}
+    return {"train_seconds": logged.get("seconds"),
+            "train_time_complete": logged.get("complete", False)}
+
+
+def evaluate_run(run, config, workdir, scale, make_dataset=None):
+    """Scores the run's final checkpoint (or its weightless method) -> result.json's dict."""
+    num = scale.num_test_sequences if run.data == "synthetic" else scale.real_num_test
+    if config.method == tables.MOTION.method:
+        return motion_row.evaluate_motion(config, workdir, num, scale.eval_batch_size,
+                                          make_dataset)
+    result = eval_lib.run(workdir=workdir, split="test", num_sequences=num,
+                          batch_size=scale.eval_batch_size, overwrite=False,
+                          make_dataset=make_dataset,
+                          config=config if config.method == "constant" else None)
+    keras.backend.clear_session()
+    return result
+
+
+def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEGORIES,
+              rows=None, precision="auto",
+              workdir_root="workdirs/experiments", results_dir="experiments/results",
+              real_data_dir=None, real_manual_dir=None, real_data_note=None, data_tag=None,
+              make_dataset=None):
+    """Trains and scores the chosen runs of table number `table` at scale `scale` (a name),
+    then renders the table; returns its (md, json) paths.
+
+    Args mirror the flags; `rows` None: the paper's rows; `make_dataset` (tests): the data
+    pipeline, whose real data is then described by its tag only. Raises ValueError (or
+    FileNotFoundError: real data) before anything is written.
+    """
+    table_number, scale_name = table, scale
+    table, scale = tables.TABLES.get(table_number), tables.SCALES.get(scale_name)
+    if table is None or scale is None:
+        raise ValueError(f"--table={table_number} --scale={scale_name}: the paper's tables "
+                         f"are {sorted(tables.TABLES)}, scales {sorted(tables.SCALES)}")
+    for value, allowed, what in ((patterns, tables.PATTERNS, "pattern"),
+                                 (categories, tables.CATEGORIES, "category"),
+                                 (rows or (), [r.key for r in table.all_rows], "row")):
+        if [v for v in value if v not in allowed]:
+            raise ValueError(f"unknown {what} {[v for v in value if v not in allowed]}; "
+                             f"table {table_number} knows {list(allowed)}")
+    tag = real_data_tag(real_manual_dir, data_tag) if "real" in table.data else report.UNTAGGED
+    runs = tuple(dict.fromkeys(table.runs(
+        patterns if "synthetic" in table.data and tag == report.UNTAGGED else (),
+        categories if "real" in table.data else (), rows)))
+    if not runs:
+        raise ValueError(f"table {table_number} has no runs for rows {rows}, patterns "
+                         f"{list(patterns)}, categories {list(categories)} and data {tag}")
+    if precision != "auto":
+        scale = dataclasses.replace(scale, mixed_precision=precision == "bfloat16")
+    real = sorted({run.subset for run in runs if run.data == "real"})
+    if real and make_dataset is None:
+        prepare_real_data(real, real_data_dir, real_manual_dir)
+    data = {(run.data, run.subset): {"kind": run.data, "subset": run.subset, "tag": tag,
+                                     "version": None} if make_dataset and run.data == "real"
+            else describe_data(run.data, run.subset, tag, real_data_dir, real_manual_dir,
+                               real_data_note) for run in runs}
+    code, hardware = provenance.code_version(), provenance.hardware()
+    for run in runs:
+        config, d = tables.run_config(run, scale, real_data_dir), data[run.data, run.subset]
+        workdir = os.path.join(workdir_root, scale.name, f"{d['tag']}-{d['version']}",
+                               f"{run.name}.{precision_lib.label(config.train.mixed_precision)}")
+        training = train_run(run, config, workdir, make_dataset or pipeline.make_dataset)
+        result = evaluate_run(run, config, workdir, scale, make_dataset)
+        if "record" not in result:  # scored now: eval_lib drops the record of older scores
+            result["record"] = records.make(run, config, tables.config_file(run),
+                                            tables.base_config(run), scale.name, d, result,
+                                            training, code, hardware)
+            checkpoints.write_atomically(os.path.join(workdir, result_file.RESULT_FILE),
+                                         json.dumps(result, indent=1) + "\n")
+        records.write(os.path.join(results_dir, "runs"), result["record"])
+    return report.write(table, tables.SCALES[scale_name], results_dir, tag)
 
 
 def _main(argv):
     del argv
-    paths = reproduce_lib.reproduce(
-        _TABLE.value, _SCALE.value, patterns=[p for p in _PATTERNS.value if p],
-        categories=[c for c in _CATEGORIES.value if c], workdir_root=_WORKDIR_ROOT.value,
-        results_dir=_RESULTS_DIR.value, real_data_dir=_REAL_DATA_DIR.value,
-        real_manual_dir=_REAL_MANUAL_DIR.value, real_data_note=_REAL_DATA_NOTE.value,
-        fresh=_FRESH.value, rows=_ROWS.value, data_tag=_DATA_TAG.value)
-    print("\n".join(paths))
+    values = {name: flags.FLAGS[name].value for name in _FLAGS}
+    values.update({k: [v for v in values[k] if v] for k in ("patterns", "categories")})
+    print("\n".join(reproduce(**values)))
 
 
 def main():

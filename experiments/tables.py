@@ -1,30 +1,17 @@
 """The paper's Tables 1-5 as data: which runs fill which cells, and the budgets ("scales").
 
-A table is rows (a method, possibly with another |z| or |Q|) times columns (synthetic
-patterns and/or real categories, possibly their averages), scored by one or two metrics
-of eval_lib's result.json. A `Run` is one training (or, for the constant baseline, one
-evaluation); runs are named by what they train, so a run shared by several tables (e.g.
-RNN+DQN on "eight": Tables 1, 3, 4, 5) lives in one workdir and is trained once.
+A table is rows (a method, maybe with another |z| or |Q|) times columns (synthetic patterns
+and/or real categories, maybe their averages), scored by one or two metrics of a run's
+record (experiments/records.py). A `Run` is one training (for the constant baseline and the
+bundled motion model, one evaluation), named by what it trains, so a run shared by several
+tables (RNN+DQN on "eight": Tables 1, 3, 4, 5) is trained once.
 
-Scales (`SCALES`): "paper" keeps the paper's settings (experiments/configs); "cpu" is a
-budget a 2-core CPU with AMX affords run by run (measured below); "smoke" is a few steps for
-tests.
-
-Measured cost at "cpu" (2 AMX cores, TF 2.21; the result files list every run's time): an
-RNN run trains in 9-12 min, RNN+DQN 14-16 min (table4_cpu.md), Mathieu et al. 20 min on
-32x32 patches plus 31 min to score 256 synthetic test sequences at 64x64 (float32, 74
-GFLOP a frame; the rotate run of table1_cpu.md at b8c57fa); a real-data run trains in
-2.4-3.5 min (6-frame clips, table2_cpu.md). Eight + rotate thus cost ~2.5 h
-for Table 1 and ~2.5 h more for Table 5's eight runs of other |z| / |Q|: fill a table
-over several invocations (--patterns=eight, then rotate) when one session is shorter.
-The cpu scale trains in bfloat16 only where the hardware has it natively
-(cinegen_tf/training/precision.py; ~10x slower than float32 elsewhere) and in float32
-otherwise, and a table begun in float32 goes on in float32 on any hardware; each run's
-record states which, and runs of different precision are not merged into one table
-(experiments/table_file.py). On a 2-core AVX2-only CPU in float32 a real-data
-RNN+DQN run trained in 18-24 min (table5_cpu.md), ~7x its AMX time, and Mathieu et al.'s
-in-training evaluation of 16 sequences took 2.5 min; runs resume from their last checkpoint
-(every 40 steps), so a table is filled over several sessions by re-invoking its command.
+Scales: "paper" keeps the paper's settings; "cpu" is a 2-core CPU budget, in bfloat16
+where the hardware has it natively (cinegen_tf/training/precision.py; ~10x slower than
+float32 elsewhere); "smoke" is a few steps for tests. At "cpu" with AMX an RNN run trains
+in 9-12 min, RNN+DQN 14-16, Mathieu et al. 20 (+31 to score 256 synthetic sequences), a
+real run 2.4-3.5; on a 2-core AVX2-only CPU in float32 ~7x that (the records give each
+run's minutes and CPU). Runs resume from their last checkpoint (every 40 steps).
 """
 import dataclasses
 from typing import Optional
@@ -56,13 +43,10 @@ class Run:
     num_actions: Optional[int] = None
 
     @property
-    def name(self):
-        name = f"{self.data}-{self.subset}-{self.method}"
-        if self.z_dim is not None:
-            name += f"-z{self.z_dim}"
-        if self.num_actions is not None:
-            name += f"-q{self.num_actions}"
-        return name
+    def name(self):  # e.g. "synthetic-eight-rnn_dqn-z4", "real-fire-rnn_dqn-q2048"
+        return (f"{self.data}-{self.subset}-{self.method}"
+                + (f"-z{self.z_dim}" if self.z_dim is not None else "")
+                + (f"-q{self.num_actions}" if self.num_actions is not None else ""))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,29 +77,16 @@ UNTRAINED = ("constant", MOTION.method)
 
 @dataclasses.dataclass(frozen=True)
 class Table:
-    """One paper table.
-
-    Attributes:
-      number: 1-5.
-      title: what it measures (the paper's caption, shortened).
-      rows: the Rows, in the paper's order.
-      ours: Rows not in the paper (our generator), run only when named by key.
-      data: the kinds of data it has columns for: ("synthetic",), ("real",) or both.
-      metrics: result.json metrics shown per cell: ("psnr", "ssim"),
-        ("frame_diff_psnr", "frame_diff_ssim") or ("centre_distance",).
-      per_subset: one column per pattern/category (else only the averages).
-      averages: an "Average" column per kind of data (Table 3 and 5).
-      lower_is_better: smaller is better (the centre distance).
-    """
-    number: int
-    title: str
-    rows: tuple
-    data: tuple
-    metrics: tuple
-    per_subset: bool = True
-    averages: bool = False
-    lower_is_better: bool = False
-    ours: tuple = (OURS,)
+    """One paper table."""
+    number: int  # 1-5
+    title: str  # what it measures (the paper's caption, shortened)
+    rows: tuple  # Rows, in the paper's order
+    data: tuple  # the kinds of data it has columns for: "synthetic" and/or "real"
+    metrics: tuple  # record metrics per cell: psnr, ssim; frame_diff_*; centre_distance
+    per_subset: bool = True  # one column per pattern/category (else only the averages)
+    averages: bool = False  # an "Average" column per kind of data (Tables 3 and 5)
+    lower_is_better: bool = False  # the centre distance
+    ours: tuple = (OURS,)  # Rows not in the paper, run only when named by key
 
     @property
     def all_rows(self):
@@ -169,31 +140,17 @@ TABLES = {
 
 @dataclasses.dataclass(frozen=True)
 class Scale:
-    """A training/evaluation budget applied to every run of a table.
-
-    Attributes:
-      name: "paper", "cpu" or "smoke".
-      description: one line for the result file.
-      num_steps: iterations (None: the paper's, 6K synthetic / 13.5K real).
-      batch_size: training batch (None: the paper's 64).
-      mixed_precision: Keras "mixed_bfloat16" training; None: where the hardware runs
-        bfloat16 natively (precision.native_bfloat16()), float32 elsewhere.
-      mathieu_patch_size: Mathieu et al.'s training patches (0: whole 64x64 frames).
-      num_test_sequences: synthetic test sequences scored (the procedural test set).
-      real_num_test: real test clips scored (None: the whole prepared test split).
-      eval_batch_size: sequences per evaluation batch.
-      train_overrides: any other config.train values.
-    """
-    name: str
-    description: str
-    num_steps: Optional[int] = None
-    batch_size: Optional[int] = None
-    mixed_precision: Optional[bool] = False
-    mathieu_patch_size: int = 0
-    num_test_sequences: int = 5000
-    real_num_test: Optional[int] = None
+    """A training/evaluation budget applied to every run of a table."""
+    name: str  # "paper", "cpu" or "smoke"
+    description: str  # one line for the tables
+    num_steps: Optional[int] = None  # None: the paper's, 6K synthetic / 13.5K real
+    batch_size: Optional[int] = None  # None: the paper's 64
+    mixed_precision: Optional[bool] = False  # None: bfloat16 where native, else float32
+    mathieu_patch_size: int = 0  # Mathieu et al.'s training patches (0: whole frames)
+    num_test_sequences: int = 5000  # synthetic test sequences scored
+    real_num_test: Optional[int] = None  # real test clips scored (None: the whole split)
     eval_batch_size: int = 32
-    train_overrides: tuple = ()
+    train_overrides: tuple = ()  # any other config.train values
 
 
 SCALES = {
@@ -201,9 +158,8 @@ SCALES = {
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
     # Cost per run: see the module docstring (experiments/results/*_cpu.md list the times).
     "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (bfloat16 mixed "
-                 "precision where the CPU has it natively, float32 elsewhere and for tables "
-                 "begun in float32), Mathieu et al. on 32x32 patches, 256 synthetic test "
-                 "sequences",
+                 "precision where the CPU has it natively, else float32), Mathieu et al. on "
+                 "32x32 patches, 256 synthetic test sequences",
                  num_steps=240, batch_size=16, mixed_precision=None, mathieu_patch_size=32,
                  num_test_sequences=256, eval_batch_size=32,
                  train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 40),
@@ -217,35 +173,47 @@ SCALES = {
 }
 
 
+def config_file(run):
+    """The config file and argument `run` starts from, e.g. "experiments/configs/real.py:fire,rnn"
+    (the motion model: the constant baseline's real config, for the test data it is scored on)."""
+    if run.data not in ("synthetic", "real"):
+        raise ValueError(f"run {run.name}: data must be 'synthetic' or 'real', got {run.data!r}")
+    if run.method == MOTION.method and run.data != "real":
+        raise ValueError(f"run {run.name}: the motion model is scored on real data only")
+    if run.method == OURS.method:
+        return f"experiments/configs/layered.py:{run.subset}"
+    method = "constant" if run.method == MOTION.method else run.method
+    return f"experiments/configs/{run.data}.py:{run.subset},{method}"
+
+
+def base_config(run):
+    """The ConfigDict of `config_file(run)`, before any scale."""
+    module = {"layered": layered_configs, "synthetic": synthetic_configs, "real": real_configs}
+    name, arg = config_file(run).rsplit("/", 1)[1].split(".py:")
+    return module[name].get_config(arg)
+
+
 def run_config(run, scale, real_data_dir=None):
     """The training ConfigDict of `run` at `scale` (experiments/configs + the scale's budget).
 
     Reduced budgets keep the paper's proportions where the paper leaves a schedule open:
     the DQN explores for the first third of training (as experiments/configs/real.py)
-    and its target network is synced as many times per run as at full length.
+    and its target network is synced as many times per run as at full length. Runs that
+    train nothing (`UNTRAINED`) are scored in float32 whatever the scale; the motion model
+    has no budget at all (no steps, batch, z or Q).
     """
     if scale.name not in SCALES:
         raise ValueError(f"unknown scale {scale.name!r}; known: {sorted(SCALES)}")
-    if run.method == MOTION.method:
-        return _motion_config(run, scale, real_data_dir)
-    if run.method == OURS.method:
-        config = layered_configs.get_config(run.subset)
-        if run.data == "real":
-            config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
-    elif run.data == "synthetic":
-        config = synthetic_configs.get_config(f"{run.subset},{run.method}")
-    elif run.data == "real":
-        config = real_configs.get_config(f"{run.subset},{run.method}")
+    config = base_config(run)
+    if config.data.name == "real":
         config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
-    else:
-        raise ValueError(f"run {run.name}: data must be 'synthetic' or 'real', got {run.data!r}")
     paper_steps = config.train.num_steps
     if scale.num_steps is not None:
         config.train.num_steps = scale.num_steps
     if scale.batch_size is not None:
         config.train.batch_size = scale.batch_size
     config.train.mixed_precision = (precision.native_bfloat16() if scale.mixed_precision is None
-                                    else scale.mixed_precision)
+                                    else scale.mixed_precision) and run.method not in UNTRAINED
     for key, value in scale.train_overrides:
         config.train[key] = value
     if config.train.num_steps != paper_steps:
@@ -257,22 +225,8 @@ def run_config(run, scale, real_data_dir=None):
         config.model.z_dim = run.z_dim
     if run.num_actions is not None:
         config.model.num_actions = run.num_actions
-    return config
-
-
-def _motion_config(run, scale, real_data_dir=None):
-    """The config of a run of the bundled motion model: the real test data it is scored on
-    (the constant baseline's), method "motion", and no budget of its own (no batch, z or
-    precision: nothing is trained)."""
-    if run.data != "real":
-        raise ValueError(f"run {run.name}: the motion model is scored on real data only")
-    config = real_configs.get_config(f"{run.subset},constant")
-    config.method = MOTION.method
-    config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
-    config.train.num_steps = 0
-    config.train.batch_size = None
-    config.train.mixed_precision = False  # NumPy float32 inference
-    config.model.z_dim = None
-    config.model.num_actions = None
-    config.mathieu.patch_size = scale.mathieu_patch_size
+    if run.method == MOTION.method:  # NumPy inference of the bundled weights
+        config.method = MOTION.method
+        config.train.update(num_steps=0, batch_size=None)
+        config.model.update(z_dim=None, num_actions=None)
     return config

@@ -1,5 +1,5 @@
 """Our bundled motion model as a row of Tables 2 and 3 (--rows=motion): scored, not
-trained, from the model itself, merged beside the rows already in the table file."""
+trained, from the model itself, into a run record beside the other rows' records."""
 import hashlib
 import json
 import os
@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from cinegen_tf.evaluation import metrics
 from cinegen_tf.motion import model
-from experiments import reproduce_lib, table_file, tables
+from experiments import records, reproduce, tables
 
 
 def _with_clip_length(make_dataset):
@@ -72,38 +72,37 @@ def test_motion_row_is_scored_from_the_bundled_model_beside_kept_rows(tmp_path, 
     make_dataset = _with_clip_length(fake_make_dataset)
     kwargs = dict(workdir_root=str(tmp_path / "runs"), results_dir=str(tmp_path / "results"),
                   make_dataset=make_dataset, patterns=(), categories=("fire",))
-    _, js = reproduce_lib.reproduce(3, "smoke", rows=["constant"], **kwargs)
+    _, js = reproduce.reproduce(3, "smoke", rows=["constant"], **kwargs)
     before = json.load(open(js))
-    md, js = reproduce_lib.reproduce(3, "smoke", rows=["motion"], **kwargs)
+    md, js = reproduce.reproduce(3, "smoke", rows=["motion"], **kwargs)
     after = json.load(open(js))
 
-    runs = {r["run"]: r for r in after["runs"]}
-    assert runs["real-fire-constant"] == before["runs"][0]  # kept as it was
-    assert after["invocations"][0] == before["invocations"][0] and len(after["invocations"]) == 2
+    assert after["records"] == ["smoke/real_clips/real-fire-constant.float32.json",
+                                "smoke/real_clips/real-fire-motion.float32.json"]
     assert [c for c in after["cells"] if c["row"] != "motion"] == before["cells"]
-    motion = runs["real-fire-motion"]
-    assert motion["method"] == "motion" and motion["steps"] == 0 and motion["invocation"] == 2
-    assert motion["train_seconds"] == 0.0 and not motion["trained_in_this_invocation"]
+    root = os.path.join(kwargs["results_dir"], "runs")
+    motion = records.read_all(root, "smoke")["smoke/real_clips/real-fire-motion.float32.json"]
+    assert motion["method"] == "motion" and motion["steps"] == 0
+    assert motion["batch_size"] is None and motion["train_seconds"] == 0.0
     with open(model.BUNDLED_WEIGHTS, "rb") as f:
         assert motion["weights"]["sha256"] == hashlib.sha256(f.read()).hexdigest()
     expected, num_clips = _expected(make_dataset, animator)
     assert motion["test_sequences"] == num_clips == 3
-    for metric in ("frame_diff_psnr", "frame_diff_ssim"):
-        assert motion["values"][metric] == pytest.approx(expected[metric], rel=1e-5)
+    for metric in ("psnr", "ssim", "frame_diff_psnr", "frame_diff_ssim"):
+        assert motion["metrics"][metric] == pytest.approx(expected[metric], rel=1e-5)
     text = open(md).read()
     assert "| Ours: motion model (not in the paper) | **" in text
     assert "no training: the bundled weights, see cinegen_tf/motion/MODEL_CARD.md" in text
-    assert "| real-fire-motion (bundled weights, no training) | 2 | 0 | n/a | float32 | 3 |" \
-        in text
+    assert "| real-fire-motion (bundled weights, no training) | real_clips None | 0 | n/a | " \
+           "float32 | 3 |" in text
 
     # Unchanged weights and settings: read back from result.json, not scored again.
-    result = os.path.join(motion["workdir"], "result.json")
-    mtime = os.path.getmtime(result)
-    _, js = reproduce_lib.reproduce(2, "smoke", rows=["motion"], **kwargs)
-    assert os.path.getmtime(result) == mtime
-    values = json.load(open(js))["runs"][0]["values"]
-    assert values["psnr"] == pytest.approx(expected["psnr"], rel=1e-5)
-    assert values["ssim"] == pytest.approx(expected["ssim"], rel=1e-5)
+    workdir = os.path.join(kwargs["workdir_root"], "smoke", "real_clips-None",
+                           "real-fire-motion.float32")
+    mtime = os.path.getmtime(os.path.join(workdir, "result.json"))
+    _, js = reproduce.reproduce(2, "smoke", rows=["motion"], **kwargs)
+    assert os.path.getmtime(os.path.join(workdir, "result.json")) == mtime
+    assert json.load(open(js))["records"] == ["smoke/real_clips/real-fire-motion.float32.json"]
 
 
 def test_motion_row_is_real_data_only_and_runs_only_when_named():
@@ -113,14 +112,4 @@ def test_motion_row_is_real_data_only_and_runs_only_when_named():
         tables.Run("real", "fire", "motion"),)
     assert tables.MOTION in tables.TABLES[2].ours and tables.MOTION not in tables.TABLES[1].ours
     with pytest.raises(ValueError, match="no runs"):
-        reproduce_lib.reproduce(3, "smoke", patterns=("eight",), categories=(),
-                                rows=["motion"])
-
-
-def test_an_invocation_that_trains_nothing_follows_the_tables_precision(tmp_path):
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps({"runs": [{"method": "rnn", "mixed_precision": True},
-                                         {"method": "motion", "mixed_precision": False}]}))
-    cpu = tables.SCALES["cpu"]
-    assert table_file.follow_trained_precision(str(path), cpu).mixed_precision is True
-    assert table_file.follow_trained_precision(str(tmp_path / "none"), cpu) is cpu
+        reproduce.reproduce(3, "smoke", patterns=("eight",), categories=(), rows=["motion"])

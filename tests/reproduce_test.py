@@ -1,5 +1,5 @@
-"""The table runner: tables as data, paper numbers, smoke-scale tables, skipping trained runs
-(a table merged over several invocations: table_merge_test.py)."""
+"""The table runner: tables as data, paper numbers, smoke-scale tables end to end (train,
+score, record, render), runs trained once and shared, other runs' records kept."""
 import json
 import os
 import pathlib
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from cinegen_tf.training import checkpoints, precision
-from experiments import paper_numbers, reproduce_lib, tables
+from experiments import paper_numbers, provenance, records, report, reproduce, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAPER = REPO_ROOT.parent / "shared" / "paper" / "image2gif_wacv2018.txt"
@@ -28,10 +28,8 @@ def test_paper_numbers_are_the_papers_digits():
 
 def test_every_cell_of_every_table_has_a_paper_number():
     for number, table in tables.TABLES.items():
-        cols = __import__("experiments.report", fromlist=["columns"]).columns(
-            table, tables.PATTERNS, tables.CATEGORIES)
         for row in table.rows:
-            for column in cols:
+            for column in report.columns(table, tables.PATTERNS, tables.CATEGORIES):
                 value = paper_numbers.TABLES[number][row.key][column.key]
                 assert len(value if isinstance(value, tuple) else (value,)) == \
                     (1 if table.metrics == ("centre_distance",) else 2)
@@ -53,97 +51,134 @@ def test_cpu_scale_config(native, monkeypatch):
     config = tables.run_config(tables.Run("synthetic", "rotate", "mathieu"), cpu)
     assert config.train.num_steps == cpu.num_steps and config.train.batch_size == cpu.batch_size
     assert config.mathieu.patch_size == 32 and config.data.pattern == "rotate"
-    config = tables.run_config(tables.Run("synthetic", "eight", "rnn_dqn", z_dim=4), cpu)
+    run = tables.Run("synthetic", "eight", "rnn_dqn", z_dim=4)
+    config = tables.run_config(run, cpu)
     assert config.train.mixed_precision is native and config.model.z_dim == 4
     assert config.model.num_actions == 64
     assert config.dqn.epsilon_decay_steps == round(cpu.num_steps / 3)
+    assert records.overrides(tables.base_config(run), config)["model.z_dim"] == 4
+    assert tables.config_file(run) == "experiments/configs/synthetic.py:eight,rnn_dqn"
+    constant = tables.run_config(tables.Run("synthetic", "eight", "constant"), cpu)
+    assert constant.train.mixed_precision is False  # scored in float32: no precision of its own
     real = tables.run_config(tables.Run("real", "fire", "rnn_dqn"), cpu, real_data_dir="/d")
     assert real.model.z_dim == 512 and real.data.data_dir == "/d"
     paper = tables.run_config(tables.Run("synthetic", "i", "rnn"), tables.SCALES["paper"])
     assert paper.train.num_steps == 6000 and paper.train.batch_size == 64
 
 
-def _cells(path):
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, fake_make_dataset):
+    """Table 4 on eight, then Table 3 on eight and fire (sharing RNN+DQN on eight)."""
+    root = tmp_path_factory.mktemp("smoke")
+    kwargs = dict(workdir_root=str(root / "runs"), results_dir=str(root / "results"),
+                  make_dataset=fake_make_dataset)
+    table4 = reproduce.reproduce(4, "smoke", patterns=("eight",), **kwargs)
+    found4 = records.read_all(os.path.join(kwargs["results_dir"], "runs"), "smoke")
+    version = reproduce.describe_data("synthetic", "eight", None)["version"]
+    dqn = os.path.join(root, "runs", "smoke", f"synthetic-{version}",
+                       "synthetic-eight-rnn_dqn.float32")
+    mtime = os.path.getmtime(os.path.join(dqn, "checkpoints", "ckpt-2.index"))
+    table3 = reproduce.reproduce(3, "smoke", patterns=("eight",), categories=("fire",), **kwargs)
+    return kwargs, table4, found4, table3, dqn, mtime
+
+
+def _json(path):
     with open(path) as f:
         return json.load(f)
 
 
-def test_smoke_tables_fill_every_cell_and_reuse_trained_runs(tmp_path, fake_make_dataset):
-    root, results = str(tmp_path / "runs"), str(tmp_path / "results")
-    kwargs = dict(workdir_root=root, results_dir=results, make_dataset=fake_make_dataset)
-    md, js = reproduce_lib.reproduce(4, "smoke", patterns=("eight",), **kwargs)
+def test_a_smoke_table_is_trained_scored_recorded_and_rendered(smoke):
+    kwargs, (md, js), found, _, dqn, _ = smoke
     assert os.path.basename(md) == "table4_smoke.md"
-    data = _cells(js)
-    assert len(data["cells"]) == 2
+    assert sorted(found) == ["smoke/synthetic/synthetic-eight-rnn.float32.json",
+                             "smoke/synthetic/synthetic-eight-rnn_dqn.float32.json"]
+    record = found["smoke/synthetic/synthetic-eight-rnn_dqn.float32.json"]
+    version = reproduce.describe_data("synthetic", "eight", None)["version"]
+    assert record["data"]["version"] == version
+    assert record["config"]["file"] == "experiments/configs/synthetic.py:eight,rnn_dqn"
+    assert record["config"]["overrides"]["train.num_steps"] == record["steps"] == 2
+    assert record["batch_size"] == 2 and record["precision"] == "float32"
+    assert record["code"] and record["hardware"]["cpu"] and record["test_sequences"] == 4
+    assert record["train_seconds"] > 0 and record["train_time_complete"]
+    assert record == _json(os.path.join(dqn, "result.json"))["record"]  # the workdir's copy
+    data = _json(js)
+    assert data["records"] == ["smoke/synthetic/synthetic-eight-rnn.float32.json",
+                               "smoke/synthetic/synthetic-eight-rnn_dqn.float32.json"]
     for cell in data["cells"]:  # a 2-step model may match the object in no frame at all
-        assert 0.0 <= cell["no_match_rate"] <= 1.0
-        assert (cell["ours"] is None) == (cell["no_match_rate"] == 1.0)
+        run = found[f"smoke/synthetic/synthetic-eight-{cell['row']}.float32.json"]
+        assert cell["ours"] == run["metrics"]["centre_distance"]
+        assert (cell["ours"] is None) == (run["metrics"]["no_match_rate"] == 1.0)
     text = open(md).read()
-    assert "2.4735" in text and "2.3181" in text  # the paper's Eight column beside ours
     assert re.search(r"\*\*(\d+\.\d+|n/a)\*\* \(2\.3181\), no match in \d+% of frames", text)
-    assert "Hardware: " in text and "- Invocation 1 (finished 20" in text
-    dqn_index = os.path.join(root, "smoke", "synthetic-eight-rnn_dqn", "checkpoints",
-                             "ckpt-2.index")
-    mtime = os.path.getmtime(dqn_index)
-    first_runs = {r["run"]: r for r in data["runs"]}
-    assert all(r["train_seconds"] > 0 and r["train_time_complete"] for r in data["runs"])
+    assert "never edited by hand" in text and f"synthetic_cinemagraphs version {version}" in text
+    assert re.search(rf"\| synthetic-eight-rnn \(z=64\) \| synthetic {re.escape(version)} \| "
+                     r"2 \| 2 \| float32 \| 4 \| .*cores.* \| \d+\.\d \| \d+ \|", text)
+    # The table is a pure function of the records: rendering again gives the same file.
+    assert report.render(tables.TABLES[4], tables.SCALES["smoke"],
+                         os.path.join(kwargs["results_dir"], "runs"))[0] == text
 
-    # Table 3 shares RNN+DQN on eight: evaluated again from its result.json, not retrained.
-    md, js = reproduce_lib.reproduce(3, "smoke", patterns=("eight",), categories=("fire",),
-                                     **kwargs)
-    data = _cells(js)
-    assert os.path.getmtime(dqn_index) == mtime
-    runs = {r["run"]: r for r in data["runs"]}
-    assert not runs["synthetic-eight-rnn_dqn"]["trained_in_this_invocation"]
-    assert runs["real-fire-rnn_dqn"]["trained_in_this_invocation"]
-    assert runs["synthetic-eight-constant"]["steps"] == 0
+
+def test_a_run_shared_by_tables_is_trained_once_and_other_records_are_kept(smoke):
+    kwargs, _, found4, (md, js), dqn, mtime = smoke
+    assert os.path.getmtime(os.path.join(dqn, "checkpoints", "ckpt-2.index")) == mtime
+    found = records.read_all(os.path.join(kwargs["results_dir"], "runs"), "smoke")
+    assert all(found[path] == record for path, record in found4.items())  # not made again
+    assert "smoke/real_clips/real-fire-rnn_dqn.float32.json" in found
+    assert found["smoke/synthetic/synthetic-eight-constant.float32.json"]["steps"] == 0
+    data = _json(js)
     assert {c["column"] for c in data["cells"]} == {"eight", "synthetic_average", "fire",
                                                     "real_average"}
     assert all(c["ours"] is not None for c in data["cells"])
     text = open(md).read()
     assert "28.9732" in text and "Synthetic average" in text
     assert "I, O, L, Rotate, Scale, Water flowing" in text  # columns not run, named
-    # Training time comes from the log kept with the checkpoints, whichever table asks.
-    dqn = runs["synthetic-eight-rnn_dqn"]
-    assert dqn["train_seconds"] == first_runs["synthetic-eight-rnn_dqn"]["train_seconds"]
+    # Table 4's file is still its rendering: Table 3's records do not change it.
+    path = os.path.join(kwargs["results_dir"], "table4_smoke.md")
+    assert report.render(tables.TABLES[4], tables.SCALES["smoke"],
+                         os.path.join(kwargs["results_dir"], "runs"))[0] == open(path).read()
 
-    # A run resumed from a checkpoint older than the log shows a lower bound; one with no
-    # log at all, none; one trained before the log existed, its old reproduce_run.json.
-    rnn = os.path.join(root, "smoke", "synthetic-eight-rnn")
-    checkpoints.record_train_time(rnn, 2, 90.0, complete=False)
-    os.remove(os.path.join(os.path.dirname(dqn_index), checkpoints.TRAIN_TIME_FILE))
-    md, js = reproduce_lib.reproduce(4, "smoke", patterns=("eight",), **kwargs)
-    runs = {r["run"]: r for r in _cells(js)["runs"]}
-    assert runs["synthetic-eight-rnn"]["train_seconds"] == 90.0
-    assert runs["synthetic-eight-rnn_dqn"]["train_seconds"] is None
+
+def test_a_table_fills_row_by_row_and_names_lower_bounds(smoke, tmp_path, monkeypatch):
+    # The runs are trained already (the fixture's workdirs); only new records and tables.
+    kwargs = dict(smoke[0], results_dir=str(tmp_path))
+    monkeypatch.setattr(provenance, "code_version", lambda: "at-start")
+    md, js = reproduce.reproduce(3, "smoke", patterns=("eight",), categories=(),
+                                 rows=("constant",), **kwargs)
     text = open(md).read()
-    assert re.search(r"\| synthetic-eight-rnn \(z=\d+\) \| 1 \| 2 \| 2 \| float32 \| 4 \| "
+    assert "| RNN+DQN | not run (" in text and "| Constant | **" in text
+    assert "Cells not run yet at this scale (paper numbers only): RNN+DQN on Eight, " \
+           "RNN+DQN on Synthetic average." in text
+    # A run resumed from a checkpoint older than the time log shows a lower bound.
+    workdir = smoke[4]
+    checkpoints.record_train_time(workdir, 2, 90.0, complete=False)
+    result = _json(os.path.join(workdir, "result.json"))
+    del result["record"]  # as if scored anew
+    checkpoints.write_atomically(os.path.join(workdir, "result.json"), json.dumps(result))
+    md, js = reproduce.reproduce(3, "smoke", patterns=("eight",), categories=(),
+                                 rows=("rnn_dqn",), **kwargs)
+    text = open(md).read()
+    assert "not run (" not in text and "Cells not run" not in text
+    assert re.search(r"\| synthetic-eight-rnn_dqn \(.*\| float32 \| 4 \| .* \| at-start \| "
                      r"≥ 1\.5 \|", text)
-    assert re.search(r"\| synthetic-eight-rnn_dqn \(.*\| float32 \| 4 \| n/a \|", text)
-    assert "Training time of the runs (whenever trained): at least 1.5 min" in text
-    assert re.search(r"synthetic-eight-rnn: resumed from a checkpoint saved before .*; "
-                     r"synthetic-eight-rnn_dqn: no training time was logged", text)
-    workdir = os.path.dirname(os.path.dirname(dqn_index))
-    with open(os.path.join(workdir, reproduce_lib.LEGACY_RUN_FILE), "w") as f:
-        json.dump({"train_seconds": 12.5, "sessions": 1}, f)
-    assert reproduce_lib.train_time(workdir) == {"train_seconds": 12.5,
-                                                 "train_time_complete": True}
+    assert "Training time of the runs: at least " in text
 
 
 def test_workdir_of_another_run_is_refused(tmp_path, fake_make_dataset):
-    workdir = tmp_path / "smoke" / "synthetic-eight-rnn"
+    run = tables.Run("synthetic", "eight", "rnn")
+    version = reproduce.describe_data("synthetic", "eight", None)["version"]
+    workdir = tmp_path / "smoke" / f"synthetic-{version}" / "synthetic-eight-rnn.float32"
     workdir.mkdir(parents=True)
-    config = tables.run_config(tables.Run("synthetic", "eight", "rnn"), tables.SCALES["smoke"])
+    config = tables.run_config(run, tables.SCALES["smoke"])
     config.train.batch_size = 7
     (workdir / "config.json").write_text(config.to_json_best_effort())
     with pytest.raises(ValueError, match="train.batch_size: 7 there, 2 now"):
-        reproduce_lib.reproduce(4, "smoke", patterns=("eight",), workdir_root=str(tmp_path),
-                                results_dir=str(tmp_path / "r"), make_dataset=fake_make_dataset)
+        reproduce.reproduce(4, "smoke", patterns=("eight",), workdir_root=str(tmp_path),
+                            results_dir=str(tmp_path / "r"), make_dataset=fake_make_dataset)
     # How often a run is checkpointed may change under it: nothing it computes depends on it.
-    now = tables.run_config(tables.Run("synthetic", "eight", "rnn"), tables.SCALES["smoke"])
+    now = tables.run_config(run, tables.SCALES["smoke"])
     config.train.update(batch_size=now.train.batch_size, checkpoint_every=7, keep_checkpoints=9)
     (workdir / "config.json").write_text(config.to_json_best_effort())
-    reproduce_lib._check_same_config(now, str(workdir))
+    reproduce.check_same_config(now, str(workdir))
 
 
 @pytest.mark.parametrize("installed", [True, False])
@@ -151,22 +186,34 @@ def test_real_data_is_prepared_from_a_manual_dir(installed, tmp_path, monkeypatc
     from cinegen_datasets.real_cinemagraphs import fake_manual_dir
     from cinegen_tf.data import real_pipeline
 
-    fake_manual_dir.write_manual_dir(tmp_path / "manual")
+    sources = fake_manual_dir.write_manual_dir(tmp_path / "my_clips")
     if not installed:  # run from a checkout: the builder is loaded from datasets/ by path
         monkeypatch.setitem(sys.modules, "cinegen_datasets.real_cinemagraphs", None)
-        assert reproduce_lib.real_builder_module().Builder.name == "real_cinemagraphs"
+        assert reproduce.builder_module("real_cinemagraphs").Builder.name == "real_cinemagraphs"
     data_dir = str(tmp_path / "tfds")
     with pytest.raises(FileNotFoundError):
         real_pipeline.prepared_builder("fire", data_dir)
-    reproduce_lib.prepare_real_data(["fire"], data_dir, str(tmp_path / "manual"))
-    builder = real_pipeline.prepared_builder("fire", data_dir)
-    assert builder.info.splits["test"].num_examples > 0
+    reproduce.prepare_real_data(["fire"], data_dir, str(tmp_path / "my_clips"))
+    described = reproduce.describe_data("real", "fire", "my_clips", data_dir,
+                                        str(tmp_path / "my_clips"), "a note")
+    expected = fake_manual_dir.expected_splits(sources, ("fire",))
+    usable = [s for s in sources if s.category == "fire" and s.num_clips]
+    assert described == {
+        "kind": "real", "subset": "fire", "tag": "my_clips", "version": "1.0.0",
+        "data_dir": data_dir, "manual_dir": str(tmp_path / "my_clips"),
+        "clips": {split: expected[split] for split in ("train", "test")},
+        "sources": {split: sum(s.split == split for s in usable) for split in ("train", "test")},
+        "note": "a note"}
 
 
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="tables are"):
-        reproduce_lib.reproduce(6, "smoke")
-    with pytest.raises(ValueError, match="scale"):
-        reproduce_lib.reproduce(1, "huge")
-    with pytest.raises(ValueError, match="unknown pattern \\['eigth'\\]"):
-        reproduce_lib.reproduce(1, "smoke", patterns=("eigth",))
+        reproduce.reproduce(6, "smoke")
+    with pytest.raises(ValueError, match="scales"):
+        reproduce.reproduce(1, "huge")
+    with pytest.raises(ValueError, match=r"unknown pattern \['eigth'\]"):
+        reproduce.reproduce(1, "smoke", patterns=("eigth",))
+    with pytest.raises(ValueError, match=r"unknown row \['rnn'\]; table 3 knows"):
+        reproduce.reproduce(3, "smoke", rows=("rnn",))
+    with pytest.raises(ValueError, match="no runs"):
+        reproduce.reproduce(3, "smoke", patterns=("eight",), categories=(), rows=["motion"])

@@ -6,8 +6,10 @@
                           "checkpoint", "eval_seconds"}}}
 
 `settings` names everything the numbers depend on besides the weights; entries of
-earlier steps are kept only while it is unchanged. Written atomically (a reader never
-sees half a file); NaN and inf are written as null (strict JSON has neither).
+earlier steps are kept only while it is unchanged. The table runner adds the run's
+"record" (experiments/records.py), which `record` drops when it scores anew. Written
+atomically (a reader never sees half a file); NaN and inf are written as null (strict
+JSON has neither).
 """
 import json
 import os
