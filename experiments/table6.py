@@ -22,7 +22,7 @@ flags.mark_flag_as_required("study_dir")
 def _main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-    cli.quiet_tensorflow()  # table_file (the code's commit, hardware) imports it
+    cli.quiet_tensorflow()  # provenance (the code's commit, hardware) imports it
     print("\n".join(table6_lib.write(_STUDY_DIR.value, _RESULTS_DIR.value)))
 
 
