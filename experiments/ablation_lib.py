@@ -19,7 +19,7 @@ import ml_collections
 from cinegen_tf.data import pipeline
 from cinegen_tf.evaluation import eval_lib
 from cinegen_tf.training import checkpoints, methods, train_lib
-from experiments import provenance
+from experiments import records as provenance
 from experiments.configs import quickstart
 
 # variant -> (label, overrides of the quickstart config, or None for an evaluation only).

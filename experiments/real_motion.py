@@ -29,7 +29,7 @@ from cinegen_tf.motion import prepared, render  # noqa: E402
 from cinegen_tf.training import precision  # noqa: E402
 from cinegen_tf.training.checkpoints import write_atomically  # noqa: E402
 from experiments import real_motion_lib as lib  # noqa: E402
-from experiments.provenance import code_version  # noqa: E402
+from experiments.records import code_version  # noqa: E402
 
 _MANUAL_DIR = flags.DEFINE_string("manual_dir", "../shared/data/real_cinemagraphs",
                                   "Real cinemagraphs (water/, fire/).")

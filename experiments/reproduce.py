@@ -4,20 +4,11 @@
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds83 --real_manual_dir=../shared/data/real_cinemagraphs
 
-Each run of the chosen rows x columns (experiments/tables.py) trains in
-WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run name>.<precision> (resumed if
-interrupted, never retrained once at its final step; a workdir of another config is
-refused), is scored into its result.json (cinegen_tf.evaluation; kept while its settings
-are unchanged) and leaves its record there (experiments/records.py: made when it was
-scored, with that invocation's code and hardware). The record is copied to
-RESULTS_DIR/runs/<scale>/<data tag>/<run name>.<precision>.json, replacing an older one,
-and table<N>_<scale>[_<tag>].md/.json are rendered from RESULTS_DIR/runs alone
-(experiments/report.py): runs not chosen now keep their committed records.
-
-Real data is named by its tag (--data_tag, default the --real_manual_dir folder's name,
-"real_clips" without either): a tag other than real_clips has its own table files, with
-its real columns only. Configs not prepared in --real_data_dir are built from
---real_manual_dir. A mistake is one line on stderr (`--verbose`: the traceback).
+Each chosen run trains in WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run>.<precision>
+(resumed, never retrained at its final step; a workdir of another config is refused) and is
+scored into its result.json, which keeps its record (experiments/records.py) while its
+settings are unchanged. The record is copied to RESULTS_DIR/runs/, and the table rendered
+from RESULTS_DIR/runs alone (experiments/report.py): other runs keep their records.
 """
 from cinegen_tf import cli
 
@@ -25,11 +16,12 @@ cli.quiet_tensorflow()  # the tables' configs import TensorFlow
 
 import dataclasses  # noqa: E402
 import importlib.util  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 
-from absl import flags, logging  # noqa: E402
+from absl import flags  # noqa: E402
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
@@ -37,35 +29,26 @@ import tensorflow_datasets as tfds  # noqa: E402
 from cinegen_tf.data import pipeline, real_pipeline  # noqa: E402
 from cinegen_tf.evaluation import eval_lib, result_file  # noqa: E402
 from cinegen_tf.training import checkpoints, precision as precision_lib, train_lib  # noqa: E402
-from experiments import motion_row, provenance, records, report, tables  # noqa: E402
+from experiments import motion_row, records, report, tables  # noqa: E402
 
 flags.DEFINE_integer("table", None, "Which table of the paper: 1-5.")
 flags.DEFINE_enum("scale", "cpu", sorted(tables.SCALES), "Budget (experiments/tables.py).")
 flags.DEFINE_list("patterns", list(tables.PATTERNS), "Synthetic patterns to run.")
 flags.DEFINE_list("categories", list(tables.CATEGORIES), "Real categories to run; empty: none.")
-flags.DEFINE_list("rows", None, "Row keys to run (mathieu, rnn, rnn_dqn, small_z, ...; ours: "
-                  "layered, motion); default the paper's rows.")
-flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"], "Training precision; "
-                  "auto: the scale's (cpu: bfloat16 only where the hardware has it natively).")
+flags.DEFINE_list("rows", None, "Row keys (rnn, small_z, ...; ours: layered, motion).")
+flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"], "auto: the scale's.")
 flags.DEFINE_string("workdir_root", "workdirs/experiments", "Where runs train.")
 flags.DEFINE_string("results_dir", "experiments/results", "Tables; run records in its runs/.")
 flags.DEFINE_string("real_data_dir", None, "TFDS data_dir of real_cinemagraphs.")
 flags.DEFINE_string("real_manual_dir", None, "Build real configs not prepared from this folder.")
 flags.DEFINE_string("real_data_note", None, "A sentence on the real data.")
 flags.DEFINE_string("data_tag", None, "The real data's name (default: the --real_manual_dir "
-                    "folder's name, else real_clips).")
+                    "folder's name, else real_clips); names its own table files.")
 flags.mark_flag_as_required("table")
-_FLAGS = ("table", "scale", "patterns", "categories", "rows", "precision", "workdir_root",
-          "results_dir", "real_data_dir", "real_manual_dir", "real_data_note", "data_tag")
-_TAG = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
 def builder_module(name):
-    """datasets/<name>/<name>_dataset_builder.py: installed (cinegen_datasets) or by path."""
-    try:
-        return importlib.import_module(f"cinegen_datasets.{name}.{name}_dataset_builder")
-    except ImportError:
-        pass
+    """datasets/<name>/<name>_dataset_builder.py, loaded by path (unregistered in TFDS)."""
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "datasets", name, f"{name}_dataset_builder.py")
     spec = importlib.util.spec_from_file_location(f"{name}_dataset_builder", path)
@@ -79,7 +62,7 @@ def real_data_tag(real_manual_dir=None, data_tag=None):
     """`data_tag`, else the manual_dir's folder name, else report.UNTAGGED ("real_clips")."""
     if data_tag is None and real_manual_dir is not None:
         data_tag = os.path.basename(os.path.normpath(os.fspath(real_manual_dir))).lower()
-    if data_tag and not _TAG.fullmatch(data_tag):
+    if data_tag and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", data_tag):
         raise ValueError(f"data tag {data_tag!r}: use lowercase letters, digits, '_', '-' "
                          f"and '.' (it names the table file)")
     return data_tag or report.UNTAGGED
@@ -133,40 +116,31 @@ def check_same_config(config, workdir):
                              f"delete {workdir} or use another --workdir_root")
 
 
-def trained_step(workdir):
-    """Step of the latest checkpoint in workdir (0 when there is none)."""
-    prefix = tf.train.latest_checkpoint(checkpoints.checkpoint_dir(workdir))
-    return 0 if prefix is None else eval_lib.checkpoint_step(prefix)
-
-
-def train_run(run, config, workdir, make_dataset=None):
-    """Trains `run` up to its final step unless there; -> {"train_seconds" (None: not
-    logged), "train_time_complete"}, from the log kept with its checkpoints."""
+def train_and_score(run, config, workdir, scale, make_dataset=None):
+    """Trains `run` up to its final step unless there, and scores it (or its weightless
+    method) -> ({"train_seconds" (None: not logged), "train_time_complete"}: from the log
+    kept with its checkpoints, result.json's dict)."""
     os.makedirs(workdir, exist_ok=True)
     check_same_config(config, workdir)
-    if run.method in tables.UNTRAINED:
-        return {"train_seconds": 0.0, "train_time_complete": True}
-    if trained_step(workdir) < config.train.num_steps:
-        logging.info("%s: training %d steps in %s.", run.name, config.train.num_steps, workdir)
-        train_lib.run(config, workdir, make_dataset=make_dataset)
-        keras.backend.clear_session()  # free the graphs before the next run
-    logged = checkpoints.train_time(workdir, trained_step(workdir)) or {}
-    return {"train_seconds": logged.get("seconds"),
-            "train_time_complete": logged.get("complete", False)}
-
-
-def evaluate_run(run, config, workdir, scale, make_dataset=None):
-    """Scores the run's final checkpoint (or its weightless method) -> result.json's dict."""
+    logged = {"seconds": 0.0, "complete": True}
+    if run.method not in tables.UNTRAINED:
+        prefix = tf.train.latest_checkpoint(checkpoints.checkpoint_dir(workdir))
+        if prefix is None or eval_lib.checkpoint_step(prefix) < config.train.num_steps:
+            train_lib.run(config, workdir, make_dataset=make_dataset or pipeline.make_dataset)
+            keras.backend.clear_session()  # free the graphs before the next run
+        logged = checkpoints.train_time(workdir, config.train.num_steps) or {"complete": False}
     num = scale.num_test_sequences if run.data == "synthetic" else scale.real_num_test
     if config.method == tables.MOTION.method:
-        return motion_row.evaluate_motion(config, workdir, num, scale.eval_batch_size,
-                                          make_dataset)
-    result = eval_lib.run(workdir=workdir, split="test", num_sequences=num,
-                          batch_size=scale.eval_batch_size, overwrite=False,
-                          make_dataset=make_dataset,
-                          config=config if config.method == "constant" else None)
+        result = motion_row.evaluate_motion(config, workdir, num, scale.eval_batch_size,
+                                            make_dataset)
+    else:
+        result = eval_lib.run(workdir=workdir, split="test", num_sequences=num,
+                              batch_size=scale.eval_batch_size, overwrite=False,
+                              make_dataset=make_dataset,
+                              config=config if config.method == "constant" else None)
     keras.backend.clear_session()
-    return result
+    return {"train_seconds": logged.get("seconds"),
+            "train_time_complete": logged["complete"]}, result
 
 
 def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEGORIES,
@@ -175,12 +149,10 @@ def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEG
               real_data_dir=None, real_manual_dir=None, real_data_note=None, data_tag=None,
               make_dataset=None):
     """Trains and scores the chosen runs of table number `table` at scale `scale` (a name),
-    then renders the table; returns its (md, json) paths.
-
-    Args mirror the flags; `rows` None: the paper's rows; `make_dataset` (tests): the data
-    pipeline, whose real data is then described by its tag only. Raises ValueError (or
-    FileNotFoundError: real data) before anything is written.
-    """
+    then renders the table; returns its (md, json) paths. Args mirror the flags (`rows`
+    None: the paper's); `make_dataset` (tests): the data pipeline, whose real data is then
+    described by its tag only. Raises ValueError (FileNotFoundError: real data) before
+    anything is written."""
     table_number, scale_name = table, scale
     table, scale = tables.TABLES.get(table_number), tables.SCALES.get(scale_name)
     if table is None or scale is None:
@@ -188,7 +160,7 @@ def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEG
                          f"are {sorted(tables.TABLES)}, scales {sorted(tables.SCALES)}")
     for value, allowed, what in ((patterns, tables.PATTERNS, "pattern"),
                                  (categories, tables.CATEGORIES, "category"),
-                                 (rows or (), [r.key for r in table.all_rows], "row")):
+                                 (rows or (), [r.key for r in table.rows + table.ours], "row")):
         if [v for v in value if v not in allowed]:
             raise ValueError(f"unknown {what} {[v for v in value if v not in allowed]}; "
                              f"table {table_number} knows {list(allowed)}")
@@ -208,33 +180,28 @@ def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEG
                                      "version": None} if make_dataset and run.data == "real"
             else describe_data(run.data, run.subset, tag, real_data_dir, real_manual_dir,
                                real_data_note) for run in runs}
-    code, hardware = provenance.code_version(), provenance.hardware()
+    code, hardware = records.code_version(), records.hardware()
     for run in runs:
         config, d = tables.run_config(run, scale, real_data_dir), data[run.data, run.subset]
         workdir = os.path.join(workdir_root, scale.name, f"{d['tag']}-{d['version']}",
                                f"{run.name}.{precision_lib.label(config.train.mixed_precision)}")
-        training = train_run(run, config, workdir, make_dataset or pipeline.make_dataset)
-        result = evaluate_run(run, config, workdir, scale, make_dataset)
+        training, result = train_and_score(run, config, workdir, scale, make_dataset)
         if "record" not in result:  # scored now: eval_lib drops the record of older scores
-            result["record"] = records.make(run, config, tables.config_file(run),
-                                            tables.base_config(run), scale.name, d, result,
-                                            training, code, hardware)
+            result["record"] = records.make(run, config, scale.name, d, result, training, code,
+                                            hardware)
             checkpoints.write_atomically(os.path.join(workdir, result_file.RESULT_FILE),
                                          json.dumps(result, indent=1) + "\n")
         records.write(os.path.join(results_dir, "runs"), result["record"])
     return report.write(table, tables.SCALES[scale_name], results_dir, tag)
 
 
-def _main(argv):
+def main(argv):
     del argv
-    values = {name: flags.FLAGS[name].value for name in _FLAGS}
+    values = {k: flags.FLAGS[k].value for k in inspect.signature(reproduce).parameters
+              if k in flags.FLAGS}
     values.update({k: [v for v in values[k] if v] for k in ("patterns", "categories")})
     print("\n".join(reproduce(**values)))
 
 
-def main():
-    cli.run(_main)
-
-
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -54,7 +54,7 @@ def record(study_dir):
             for experiment in trials.EXPERIMENTS}})
     control = {c: cell(tally["realism"][c][stimuli.REAL], "realism") for c in categories}
     clips = {c: sum(clip["category"] == c for clip in manifest["clips"]) for c in categories}
-    from experiments import provenance  # imports TensorFlow: only when writing a table
+    from experiments import records as provenance  # imports TensorFlow: only when writing
     return {
         "table": 6, "format": FORMAT, "study": manifest["name"],
         "study_dir": os.path.abspath(study_dir),

@@ -1,23 +1,16 @@
 """The paper's Tables 1-5 as data: which runs fill which cells, and the budgets ("scales").
 
 A table is rows (a method, maybe with another |z| or |Q|) times columns (synthetic patterns
-and/or real categories, maybe their averages), scored by one or two metrics of a run's
-record (experiments/records.py). A `Run` is one training (for the constant baseline and the
-bundled motion model, one evaluation), named by what it trains, so a run shared by several
-tables (RNN+DQN on "eight": Tables 1, 3, 4, 5) is trained once.
-
-Scales: "paper" keeps the paper's settings; "cpu" is a 2-core CPU budget, in bfloat16
-where the hardware has it natively (cinegen_tf/training/precision.py; ~10x slower than
-float32 elsewhere); "smoke" is a few steps for tests. At "cpu" with AMX an RNN run trains
-in 9-12 min, RNN+DQN 14-16, Mathieu et al. 20 (+31 to score 256 synthetic sequences), a
-real run 2.4-3.5; on a 2-core AVX2-only CPU in float32 ~7x that (the records give each
-run's minutes and CPU). Runs resume from their last checkpoint (every 40 steps).
+and/or real categories, maybe their averages), scored by metrics of a run's record
+(experiments/records.py). A `Run` is one training (constant baseline, motion model: one
+evaluation) named by what it trains, so a run shared by tables is trained once. Scales:
+"paper" keeps the paper's settings, "cpu" is a 2-core CPU budget (costs: WORKSPACE.md).
 """
 import dataclasses
+import importlib
 from typing import Optional
 
 from cinegen_tf.training import precision
-from experiments.configs import layered as layered_configs
 from experiments.configs import real as real_configs
 from experiments.configs import synthetic as synthetic_configs
 
@@ -30,7 +23,6 @@ METHOD_LABELS = {"mathieu": "Mathieu et al. [17]", "rnn": "RNN", "rnn_dqn": "RNN
                  "motion": "Ours: motion model (not in the paper)"}
 METRIC_LABELS = {"psnr": "PSNR", "ssim": "SSIM", "frame_diff_psnr": "PSNR",
                  "frame_diff_ssim": "SSIM", "centre_distance": "distance (px)"}
-SMALL, LARGE = 4, 2048  # Sec. 5.6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,9 +36,8 @@ class Run:
 
     @property
     def name(self):  # e.g. "synthetic-eight-rnn_dqn-z4", "real-fire-rnn_dqn-q2048"
-        return (f"{self.data}-{self.subset}-{self.method}"
-                + (f"-z{self.z_dim}" if self.z_dim is not None else "")
-                + (f"-q{self.num_actions}" if self.num_actions is not None else ""))
+        return "-".join([self.data, self.subset, self.method] + [
+            f"{c}{v}" for c, v in (("z", self.z_dim), ("q", self.num_actions)) if v is not None])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,16 +54,13 @@ class Row:
         return Run(data, subset, self.method, self.z_dim, self.num_actions)
 
 
-# Our generator (experiments/configs/layered.py): a row below the paper's, without paper
-# numbers, trained at the table's budget like them; run only when asked for by key
-# (--rows=layered) and shown only once it has runs, so the paper's tables stay as they are.
+# Rows of ours after the paper's, without paper numbers, run only when named by key and
+# shown once they have records: our generator (experiments/configs/layered.py), trained at
+# the table's budget, and our real-photo motion model (cinegen_tf/motion), its bundled
+# weights scored on the real test clips: no steps, batch or precision of its own.
 OURS = Row("layered", METHOD_LABELS["layered"], "layered")
-# Our real-photo motion model (cinegen_tf/motion): the bundled weights as they ship, scored
-# on the real test clips (Tables 2 and 3, --rows=motion): nothing is trained at the table's
-# budget, so its runs have no steps, batch or precision of their own.
 MOTION = Row("motion", METHOD_LABELS["motion"], "motion", only_data=("real",))
-# Methods a table only evaluates: the constant baseline and the bundled motion model.
-UNTRAINED = ("constant", MOTION.method)
+UNTRAINED = ("constant", MOTION.method)  # methods a table only evaluates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,30 +73,19 @@ class Table:
     metrics: tuple  # record metrics per cell: psnr, ssim; frame_diff_*; centre_distance
     per_subset: bool = True  # one column per pattern/category (else only the averages)
     averages: bool = False  # an "Average" column per kind of data (Tables 3 and 5)
-    lower_is_better: bool = False  # the centre distance
     ours: tuple = (OURS,)  # Rows not in the paper, run only when named by key
 
-    @property
-    def all_rows(self):
-        return self.rows + self.ours
-
-    def subsets(self, data, patterns, categories):
+    def subsets(self, data, patterns=PATTERNS, categories=CATEGORIES):
         return tuple(patterns) if data == "synthetic" else tuple(categories)
 
     def runs(self, patterns, categories, rows=None):
         """The runs needed for the chosen patterns/categories (and row keys), in table order:
         the paper's rows by default, any rows (ours too) by key."""
-        chosen = self.rows if rows is None else [r for r in self.all_rows if r.key in rows]
+        chosen = self.rows if rows is None else [r for r in self.rows + self.ours
+                                                   if r.key in rows]
         return tuple(row.run(data, subset) for row in chosen for data in self.data
                      if row.only_data is None or data in row.only_data
                      for subset in self.subsets(data, patterns, categories))
-
-    def shown(self, records):
-        """This table with the rows to show for `records` ({Run: record}): the paper's, and
-        ours where it has runs."""
-        ran = [row for row in self.ours if any(row.run(run.data, run.subset) == run
-                                               for run in records)]
-        return dataclasses.replace(self, rows=self.rows + tuple(ran), ours=())
 
 
 _THREE_METHODS = (Row("mathieu", METHOD_LABELS["mathieu"], "mathieu"),
@@ -126,14 +103,14 @@ TABLES = {
     4: Table(4, "Mean distance between ground-truth and generated foreground-object centres "
                 "(Sec. 5.5; lower is better)",
              (Row("rnn", "RNN", "rnn"), Row("rnn_dqn", "RNN+DQN", "rnn_dqn")),
-             ("synthetic",), ("centre_distance",), lower_is_better=True),
+             ("synthetic",), ("centre_distance",)),
     5: Table(5, "Average PSNR / SSIM of RNN+DQN with |z| and |Q| in {4, default, 2048} "
                 "(Sec. 5.6)",
              (Row("original", "Original", "rnn_dqn"),
-              Row("small_z", "Small z (4)", "rnn_dqn", z_dim=SMALL),
-              Row("large_z", "Large z (2048)", "rnn_dqn", z_dim=LARGE),
-              Row("small_q", "Small Q-vec (4)", "rnn_dqn", num_actions=SMALL),
-              Row("large_q", "Large Q-vec (2048)", "rnn_dqn", num_actions=LARGE)),
+              Row("small_z", "Small z (4)", "rnn_dqn", z_dim=4),
+              Row("large_z", "Large z (2048)", "rnn_dqn", z_dim=2048),
+              Row("small_q", "Small Q-vec (4)", "rnn_dqn", num_actions=4),
+              Row("large_q", "Large Q-vec (2048)", "rnn_dqn", num_actions=2048)),
              ("synthetic", "real"), ("psnr", "ssim"), per_subset=False, averages=True),
 }
 
@@ -156,7 +133,6 @@ class Scale:
 SCALES = {
     "paper": Scale("paper", "the paper's settings (Sec. 5.1-5.3): 6K iterations synthetic, "
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
-    # Cost per run: see the module docstring (experiments/results/*_cpu.md list the times).
     "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (bfloat16 mixed "
                  "precision where the CPU has it natively, else float32), Mathieu et al. on "
                  "32x32 patches, 256 synthetic test sequences",
@@ -176,10 +152,6 @@ SCALES = {
 def config_file(run):
     """The config file and argument `run` starts from, e.g. "experiments/configs/real.py:fire,rnn"
     (the motion model: the constant baseline's real config, for the test data it is scored on)."""
-    if run.data not in ("synthetic", "real"):
-        raise ValueError(f"run {run.name}: data must be 'synthetic' or 'real', got {run.data!r}")
-    if run.method == MOTION.method and run.data != "real":
-        raise ValueError(f"run {run.name}: the motion model is scored on real data only")
     if run.method == OURS.method:
         return f"experiments/configs/layered.py:{run.subset}"
     method = "constant" if run.method == MOTION.method else run.method
@@ -188,43 +160,32 @@ def config_file(run):
 
 def base_config(run):
     """The ConfigDict of `config_file(run)`, before any scale."""
-    module = {"layered": layered_configs, "synthetic": synthetic_configs, "real": real_configs}
     name, arg = config_file(run).rsplit("/", 1)[1].split(".py:")
-    return module[name].get_config(arg)
+    return importlib.import_module(f"experiments.configs.{name}").get_config(arg)
 
 
 def run_config(run, scale, real_data_dir=None):
     """The training ConfigDict of `run` at `scale` (experiments/configs + the scale's budget).
 
-    Reduced budgets keep the paper's proportions where the paper leaves a schedule open:
-    the DQN explores for the first third of training (as experiments/configs/real.py)
-    and its target network is synced as many times per run as at full length. Runs that
-    train nothing (`UNTRAINED`) are scored in float32 whatever the scale; the motion model
-    has no budget at all (no steps, batch, z or Q).
-    """
-    if scale.name not in SCALES:
-        raise ValueError(f"unknown scale {scale.name!r}; known: {sorted(SCALES)}")
+    A reduced budget keeps the paper's proportions: the DQN explores for the first third of
+    training and syncs its target network as often per run. `UNTRAINED` runs are scored in
+    float32; the motion model has no budget at all (no steps, batch, z or Q)."""
     config = base_config(run)
     if config.data.name == "real":
         config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
     paper_steps = config.train.num_steps
-    if scale.num_steps is not None:
-        config.train.num_steps = scale.num_steps
-    if scale.batch_size is not None:
-        config.train.batch_size = scale.batch_size
+    config.train.num_steps = scale.num_steps or paper_steps
+    config.train.batch_size = scale.batch_size or config.train.batch_size
     config.train.mixed_precision = (precision.native_bfloat16() if scale.mixed_precision is None
                                     else scale.mixed_precision) and run.method not in UNTRAINED
-    for key, value in scale.train_overrides:
-        config.train[key] = value
+    config.train.update(dict(scale.train_overrides))
     if config.train.num_steps != paper_steps:
         fraction = config.train.num_steps / paper_steps
         config.dqn.epsilon_decay_steps = max(1, round(config.train.num_steps / 3))
         config.dqn.target_sync_every = max(1, round(config.dqn.target_sync_every * fraction))
     config.mathieu.patch_size = scale.mathieu_patch_size
-    if run.z_dim is not None:
-        config.model.z_dim = run.z_dim
-    if run.num_actions is not None:
-        config.model.num_actions = run.num_actions
+    config.model.update({k: getattr(run, k) for k in ("z_dim", "num_actions")
+                         if getattr(run, k) is not None})
     if run.method == MOTION.method:  # NumPy inference of the bundled weights
         config.method = MOTION.method
         config.train.update(num_steps=0, batch_size=None)

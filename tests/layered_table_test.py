@@ -23,5 +23,3 @@ def test_our_row_runs_only_when_named_and_joins_the_paper_rows(tmp_path, fake_ma
     assert OURS_LABEL + " **" in text and "(n/a)" in text
     assert data["records"] == [f"smoke/synthetic/synthetic-eight-{m}.float32.json"
                                for m in ("rnn", "rnn_dqn", "layered")]
-    # The paper-vs-ours sentences compare the paper's rows only.
-    assert all("Ours" not in s for s in data["comparison"])

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from cinegen_tf.training import checkpoints, precision
-from experiments import paper_numbers, provenance, records, report, reproduce, tables
+from experiments import paper_numbers, records, report, reproduce, tables
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAPER = REPO_ROOT.parent / "shared" / "paper" / "image2gif_wacv2018.txt"
@@ -141,7 +141,7 @@ def test_a_run_shared_by_tables_is_trained_once_and_other_records_are_kept(smoke
 def test_a_table_fills_row_by_row_and_names_lower_bounds(smoke, tmp_path, monkeypatch):
     # The runs are trained already (the fixture's workdirs); only new records and tables.
     kwargs = dict(smoke[0], results_dir=str(tmp_path))
-    monkeypatch.setattr(provenance, "code_version", lambda: "at-start")
+    monkeypatch.setattr(records, "code_version", lambda: "at-start")
     md, js = reproduce.reproduce(3, "smoke", patterns=("eight",), categories=(),
                                  rows=("constant",), **kwargs)
     text = open(md).read()
