@@ -38,8 +38,8 @@ SHIFT_LOGIT_SCALE = 10.0
 def layer_geometry(mask):
     """Where the layer is: mask (B, S, S, 1) in [0, 1] -> float32 (B, 5).
 
-    Its centroid (y, x) and spread (std y, std x), in [-1, 1] frame coordinates, and its
-    area as a fraction of the frame. Where an object is bounds where it can go (a path
+    Its centroid (y, x) in [-1, 1] frame coordinates, its spread (std y, std x) in those
+    coordinates times S / 8, and 16 x its area as a fraction of the frame. Where an object is bounds where it can go (a path
     must stay in the frame), and a dense layer finds this far faster in five numbers
     than in the flattened feature map.
     """
@@ -52,7 +52,11 @@ def layer_geometry(mask):
     mean_y, mean_x = tf.reduce_sum(rows * ramp, -1), tf.reduce_sum(cols * ramp, -1)
     std_y = tf.sqrt(tf.reduce_sum(rows * (ramp - mean_y[:, None]) ** 2, -1) + 1e-6)
     std_x = tf.sqrt(tf.reduce_sum(cols * (ramp - mean_x[:, None]) ** 2, -1) + 1e-6)
-    return tf.stack([mean_y, mean_x, std_y, std_x, total / size ** 2], axis=-1)
+    # Spread and area scaled to ~[0.1, 1] for the objects of the synthetic data: a path's
+    # extent and length follow from the object's size there, one pixel of height apart.
+    spread = size / 8.0
+    return tf.stack([mean_y, mean_x, spread * std_y, spread * std_x,
+                     16.0 * total / size ** 2], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="cinegen_tf")

@@ -7,11 +7,11 @@
 experiments/configs/layered.py on "eight" (without the ConvLSTM composite: a figure 8 is
 a translation, which the moving layer draws alone at ~3x the steps per second), 600
 steps of batch 16, bfloat16 where the CPU runs it natively (precision.py). Measured
-numbers are in the README and experiments/results/ablation_layered.md. Longer does not
-pay here: on 256 eight test sequences the centre distance was 13.4 / 11.0 / 11.1 / 10.7
-/ 11.8 px after 200 / 400 / 600 / 800 / 1000 steps (one 1000-step run, seed 0, motion
-weight annealed over 1000 steps), against a floor of 8.05 px for any deterministic
-generator (python -m experiments.centre_floor).
+numbers over three seeds: experiments/results/quickstart_seeds.md (python -m
+experiments.quickstart_seeds). On synthetic data 2.0.0 (frame 0 determines the path; the
+floor of python -m experiments.centre_floor is 0) the distance is largest for the
+smallest objects, whose 8 is the smallest and fastest (seed 0: 16.8 px at 6 px high,
+3.7 px at 12 px high): the model draws a path near the average one.
 
 Why not the paper's model: its RNN+DQN needs the paper's budget (6K steps of batch 64,
 over a day here) before the object appears; at this budget it learns the backgrounds
