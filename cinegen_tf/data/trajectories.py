@@ -31,10 +31,10 @@ anything frame 0 shows, and no generator could get within 8 px of the eight's ce
 - `scale`: a still object that grows and shrinks back in height and width, by the
   factor 1 + SCALE_GAIN * sin(pi * t / L).
 
-Sizes are whole pixels, and centres are snapped so that every rectangle covers whole
-pixels. A stored centre is therefore exactly the centroid of the object's mask. Starting
-places lie on that grid, so a displacement is the same whole-pixel rounding wherever the
-object starts. The whole path keeps the object inside the 64x64 frame.
+Sizes are whole pixels, and centres lie on the grid where a rectangle covers whole
+pixels (a start on it, plus whole-pixel displacements). A stored centre is therefore
+exactly the centroid of the object's mask, and a displacement is the same rounding
+wherever the object starts. The whole path keeps the object inside the 64x64 frame.
 """
 import dataclasses
 import math
@@ -131,12 +131,6 @@ def eight_path(center, half_width: float, half_height: float, length: int) -> np
     p = math.pi / 2 + 2 * math.pi * _phase(length)
     return np.stack([center[0] - half_height * _sin(p), center[1] + half_width * _sin(2 * p)],
                     axis=1)
-
-
-def snap_to_grid(centers: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Moves centres (< 0.5 px) so that a rectangle of `sizes` covers whole pixels."""
-    offset = (sizes - 1) / 2
-    return np.round(centers - offset) + offset
 
 
 def _sizes(rng: np.random.Generator, low: int, high: int) -> np.ndarray:

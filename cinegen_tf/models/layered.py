@@ -39,9 +39,9 @@ def layer_geometry(mask):
     """Where the layer is: mask (B, S, S, 1) in [0, 1] -> float32 (B, 5).
 
     Its centroid (y, x) in [-1, 1] frame coordinates, its spread (std y, std x) in those
-    coordinates times S / 8, and 16 x its area as a fraction of the frame. Where an object is bounds where it can go (a path
-    must stay in the frame), and a dense layer finds this far faster in five numbers
-    than in the flattened feature map.
+    coordinates times S / 8, and 16 x its area as a fraction of the frame. Where an
+    object is bounds where it can go (a path must stay in the frame), and a dense layer
+    finds this far faster in five numbers than in the flattened feature map.
     """
     size = int(mask.shape[1])
     ramp = tf.linspace(-1.0, 1.0, size)
