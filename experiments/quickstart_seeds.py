@@ -11,7 +11,7 @@
     python -m experiments.quickstart_seeds --workdirs=workdirs/quickstart_s0,... \
         --constant=workdirs/quickstart_constant     # -> experiments/results/quickstart_seeds.md
 
-Reads each workdir's result.json (its latest step) and checkpoints/train_time.json, and
+Reads each workdir's result.json (its latest step) and its training time, and
 writes one row per run, their mean and range, and the constant baseline's row, beside
 issue 31's bars: centre distance <= 4 px, no match <= 5%, PSNR above the constant's.
 """
@@ -26,8 +26,7 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 from cinegen_tf.evaluation import result_file  # noqa: E402
-from cinegen_tf.training import precision  # noqa: E402
-from cinegen_tf.training.checkpoints import write_atomically  # noqa: E402
+from cinegen_tf.training import checkpoints, precision  # noqa: E402
 
 _WORKDIRS = flags.DEFINE_list("workdirs", None, "Evaluated quickstart workdirs, one per seed.")
 _CONSTANT = flags.DEFINE_string("constant", None, "Evaluated constant-baseline workdir.")
@@ -43,11 +42,8 @@ def scores(workdir):
                             "python -m cinegen_tf.evaluate first)")
     entry = result["steps"][str(result["latest_step"])]
     distance, ghost = entry.get("centre_distance") or {}, entry.get("ghost") or {}
-    minutes = None
-    times = os.path.join(workdir, "checkpoints", "train_time.json")
-    if os.path.isfile(times):
-        with open(times) as f:
-            minutes = max(v["seconds"] for v in json.load(f).values()) / 60
+    trained = checkpoints.train_time(workdir, result["latest_step"])
+    minutes = None if trained is None else trained["seconds"] / 60
     row = {"psnr": entry["metrics"]["psnr"], "ssim": entry["metrics"]["ssim"],
            "centre_distance": distance.get("mean_distance"),
            "no_match": distance.get("no_match_rate"), "ghost": ghost.get("ghost"),
@@ -102,8 +98,9 @@ def _main(argv):
         f"{k}: {'yes' if v else 'NO'}" for k, v in holds.items()) + ".", ""]
     text = "\n".join(lines)
     os.makedirs(_RESULTS_DIR.value, exist_ok=True)
-    write_atomically(os.path.join(_RESULTS_DIR.value, "quickstart_seeds.md"), text)
-    write_atomically(os.path.join(_RESULTS_DIR.value, "quickstart_seeds.json"), json.dumps(
+    out = os.path.join(_RESULTS_DIR.value, "quickstart_seeds")
+    checkpoints.write_atomically(out + ".md", text)
+    checkpoints.write_atomically(out + ".json", json.dumps(
         {"runs": {w: r for w, r, _ in rows}, "mean": mean, "range": spread,
          "constant": constant, "bars": holds}, indent=1, sort_keys=True) + "\n")
     print(text)

@@ -152,6 +152,9 @@ CASES = [
     _case("real_motion_missing_manual_dir", "experiments.real_motion",
           ["--manual_dir={tmp}/no_clips", "--results_dir={tmp}/m5"],
           ["--manual_dir=", "no test-split sources"], ["{tmp}/m5"]),
+    _case("quickstart_seeds_unevaluated_workdir", "experiments.quickstart_seeds",
+          ["--workdirs={tmp}/no_run", "--constant={tmp}/no_run", "--results_dir={tmp}/m7"],
+          ["no_run", "no result.json"], ["{tmp}/m7"]),
     _case("direction_prior_missing_manual_dir", "experiments.direction_prior",
           ["--manual_dir={tmp}/no_clips", "--results_dir={tmp}/m6"],
           ["no_clips", "water"], ["{tmp}/m6"]),
@@ -268,7 +271,7 @@ def test_there_are_at_least_30_cases_over_every_binary():
         "cinegen_tf.train", "cinegen_tf.evaluate", "cinegen_tf.generate", "cinegen_tf.export",
         "cinegen_tf.preview", "cinegen_tf.train_motion", "experiments.reproduce",
         "experiments.ablation", "experiments.still_share", "experiments.real_motion",
-        "experiments.direction_prior", "tfds"}
+        "experiments.direction_prior", "experiments.quickstart_seeds", "tfds"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
