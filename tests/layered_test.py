@@ -8,7 +8,8 @@ import pytest
 import tensorflow as tf
 
 from cinegen_tf.models import soft_shift
-from cinegen_tf.models.layered import ACTION_EMBEDDING, LayeredGenerator
+from cinegen_tf.models.layered import (ACTION_EMBEDDING, CLOCK_PERIODS, LayeredGenerator,
+                                       clock_features, layer_geometry)
 from cinegen_tf.training import checkpoints, config_lib, train_lib
 
 _spec = importlib.util.spec_from_file_location(
@@ -54,13 +55,14 @@ def conv(k, c_in, c_out):
     return k * k * c_in * c_out + c_out
 
 
-def expected_params(w, z, n, s, refine, moving_layer=True):
+def expected_params(w, z, n, s, refine, moving_layer=True, clock=False):
     count = conv(3, 5, w) + conv(3, w, 2 * w) + conv(3, 2 * w, 3 * w) + conv(3, 3 * w, 4 * w)
     if moving_layer:  # U-Net decoder of mask + hole, z, LSTM, displacement heads
         count += (conv(3, 7 * w, 3 * w) + conv(3, 5 * w, 2 * w) + conv(3, 3 * w, w)
                   + conv(3, w, 4))
         count += (s // 8) ** 2 * 4 * w * z + z  # to_z
-        count += 4 * (z * (z + 5 + n) + z * z + z)  # LSTM on [z, layer geometry, one_hot(a)]
+        c = 2 * len(CLOCK_PERIODS) if clock else 0
+        count += 4 * (z * (z + 5 + c + n) + z * z + z)  # LSTM on [z, geometry, clock, a]
         count += 2 * (z * s + s)  # shift_y, shift_x
     if n:  # Q-network: 5x5 convs 32-64-64, dense to N
         count += conv(5, 3, 32) + conv(5, 32, 64) + conv(5, 64, 64) + (s // 8) ** 2 * 64 * n + n
@@ -71,11 +73,14 @@ def expected_params(w, z, n, s, refine, moving_layer=True):
     return count
 
 
-@pytest.mark.parametrize("num_actions,refine,moving_layer",
-                         [(3, True, True), (0, False, True), (0, True, True), (3, True, False)])
-def test_shapes_and_parameter_count(num_actions, refine, moving_layer):
+@pytest.mark.parametrize("num_actions,refine,moving_layer,clock",
+                         [(3, True, True, False), (0, False, True, False),
+                          (0, True, True, False), (3, True, False, False),
+                          (3, False, True, True)])
+def test_shapes_and_parameter_count(num_actions, refine, moving_layer, clock):
     generator = LayeredGenerator(z_dim=8, num_actions=num_actions, image_size=16, width=4,
-                                 refine=refine, moving_layer=moving_layer).build_all()
+                                 refine=refine, moving_layer=moving_layer,
+                                 clock=clock).build_all()
     out = generator(tf.random.uniform((2, 16, 16, 3), -1, 1), num_frames=5)
     assert out["frames"].shape == (2, 5, 16, 16, 3) and out["frames"].dtype == tf.float32
     assert ("mask" in out) == moving_layer
@@ -87,7 +92,15 @@ def test_shapes_and_parameter_count(num_actions, refine, moving_layer):
     else:
         assert "actions" not in out
     assert generator.count_params() == expected_params(4, 8, num_actions, 16, refine,
-                                                       moving_layer)
+                                                       moving_layer, clock)
+
+
+def test_clock_features_tell_frames_apart_and_repeat_with_the_longest_period():
+    rows = np.concatenate([clock_features(t, 1).numpy() for t in range(65)])
+    assert rows.shape == (65, 2 * len(CLOCK_PERIODS))
+    assert len({tuple(np.round(r, 5)) for r in rows[:64]}) == 64  # every frame its own
+    np.testing.assert_allclose(rows[64], rows[0], atol=1e-6)
+    assert clock_features(3, 4).shape == (4, 2 * len(CLOCK_PERIODS))
 
 
 def test_pixels_outside_the_layer_are_the_input_exactly():
@@ -168,3 +181,17 @@ def test_exported_model_serves_what_generate_makes(tmp_path):
     assert frames.shape == (4, 27, 41, 3)
     np.testing.assert_array_equal(frames, expected.frames)
     np.testing.assert_array_equal(frames[0], photo)  # the first frame is the photo
+
+
+def test_layer_geometry_reads_the_object_not_the_sigmoids_floor():
+    """A 6 x 10 object in a 64-px mask that is 0.02 everywhere else: centroid, spread
+    (std x S / 8 in [-1, 1] units) and area are the rectangle's alone."""
+    mask = np.full((1, 64, 64, 1), 0.02, np.float32)
+    mask[0, 20:26, 30:40] = 1.0
+    y, x, spread_y, spread_x, area = layer_geometry(tf.constant(mask)).numpy()[0]
+    unit = 2.0 / 63  # one pixel in [-1, 1] frame coordinates
+    np.testing.assert_allclose([y, x], [(22.5 - 31.5) * unit, (34.5 - 31.5) * unit], atol=1e-4)
+    np.testing.assert_allclose([spread_y, spread_x],
+                               [8 * unit * np.std(np.arange(6)), 8 * unit * np.std(np.arange(10))],
+                               rtol=1e-3)
+    np.testing.assert_allclose(area, 16 * 60 / 64 ** 2, rtol=1e-3)

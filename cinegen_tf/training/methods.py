@@ -123,6 +123,7 @@ def _layered_generator(config):
                                  refine=bool(model.refine), coords=bool(model.coords),
                                  sharp=bool(model.sharp),
                                  transform=bool(model.get("transform", False)),
+                                 clock=bool(model.get("clock", False)),
                                  name="generator")
     return generator.build_all()
 

@@ -14,7 +14,8 @@ exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
 encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (the
 ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True: CoordConv input), `sharp` (True: the likeliest
-displacement at inference), `transform` (rotate and scale: the layer also turns and
+displacement at inference), `clock` (synthetic patterns: sinusoids of the frame index
+enter the LSTM), `transform` (rotate and scale: the layer also turns and
 stretches, models/layer_warp.py); `num_actions` 0 drops the DQN.
 """
 from cinegen_tf.training import config_lib
@@ -33,6 +34,10 @@ def get_config(arg=None):
     config.model.refine = data in CATEGORIES
     # A translation cannot turn or stretch the object: rotate and scale warp the layer.
     config.model.transform = data in ("rotate", "scale")
+    # A synthetic path is a function of the object's size and the frame index: the LSTM
+    # reads t as sinusoids (models/layered.py:clock_features) instead of counting frames.
+    # Real clips train on 5 frames and generate loops of 48: no clock beyond what it saw.
+    config.model.clock = data in PATTERNS
     if data in CATEGORIES:
         config.data.name = "real"
         config.data.category = data
