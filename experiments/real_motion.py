@@ -2,7 +2,7 @@
 clips they came from: writes experiments/results/real_motion.{md,json}.
 
     python -m experiments.real_motion                        # test split, every row
-    python -m experiments.real_motion --checkpoints=layered=W1,rnn_dqn=W2
+    python -m experiments.real_motion --checkpoints=layered=W1,layered=W2,rnn_dqn=W3
     python -m experiments.real_motion --ablation             # -> real_motion_ablation.*
 
 For every source of the split (default test) of the 83-clip set: the photo is the clip's
@@ -68,11 +68,22 @@ def _methods(animator):
                "oracle: clip's time-averaged flow": lib.oracle_mean,
                "oracle: clip's chained flows": lib.oracle_chained,
                "constant (the photo)": lib.constant}
+    trained = {}  # name -> {category or None: method}
     for item in _CHECKPOINTS.value:
         name, _, workdir = item.partition("=")
         if not workdir:
             raise cli.UserError(f"--checkpoints={item}: expected NAME=WORKDIR")
-        methods[f"{name} (cpu scale)"] = lib.checkpoint_method(workdir)
+        category, method = lib.checkpoint_method(workdir)
+        if category in trained.setdefault(name, {}):
+            raise cli.UserError(f"--checkpoints: two workdirs for {name} on "
+                                f"{category or 'every category'}")
+        trained[name][category] = method
+    for name, by_category in trained.items():
+        missing = [c for c in BARS if c not in by_category and None not in by_category]
+        if missing:
+            raise cli.UserError(f"--checkpoints: no {name} workdir trained on "
+                                f"{', '.join(missing)} (or on every category)")
+        methods[f"{name} (cpu scale)"] = lib.by_category(name, by_category)
     return methods
 
 

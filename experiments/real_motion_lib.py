@@ -115,15 +115,29 @@ def score_loop(loop, clip):
 
 
 def checkpoint_method(workdir):
-    """A trained generator of this package as a method (its cinemagraph at full size)."""
+    """A trained generator of this package as a method (its cinemagraph at full size).
+
+    Returns (category, method): the real category the workdir was trained on (None: any,
+    e.g. synthetic data or category "all"), and clip -> uint8 (L, H, W, 3).
+    """
     from cinegen_tf.inference import trained_generator  # pylint: disable=import-outside-toplevel
     from cinegen_tf.training.checkpoints import load_generator  # pylint: disable=import-outside-toplevel
     generator, config = load_generator(workdir)
+    category = config.data.get("category") if config.data.name == "real" else None
 
     def method(clip):
         return trained_generator.generate_cinemagraph(
             generator, clip.photo, loop_frames(clip.fps), loop="crossfade",
             image_size=int(config.model.image_size)).frames
+    return (None if category == "all" else category), method
+
+
+def by_category(name, methods):
+    """One method from {category or None: method}: a clip goes to its category's model,
+    else to the one trained on every category (the caller checks one of them exists)."""
+    def method(clip):
+        return methods.get(clip.category, methods.get(None))(clip)
+    method.__name__ = name
     return method
 
 
