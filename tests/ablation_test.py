@@ -9,7 +9,10 @@ from experiments.configs import quickstart
 
 
 def test_each_variant_switches_one_ingredient_of_the_quickstart():
-    base = quickstart.get_config()
+    base = ablation_lib.variant_config("rotate", "quickstart")
+    assert base.model.transform and base.model.clock  # rotate's own layered config
+    assert base.train.num_steps == quickstart.get_config().train.num_steps
+    assert ablation_lib.variant_config("eight", "quickstart") == quickstart.get_config()
     for variant, (_, overrides) in ablation_lib.VARIANTS.items():
         if overrides is None:
             continue
