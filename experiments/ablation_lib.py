@@ -2,8 +2,8 @@
 
 Every variant trains the pattern's layered config (experiments/configs/layered.py) at the
 quickstart's budget (experiments/configs/quickstart.py) in its own workdir,
-`<workdir_root>/<pattern>-<variant>` (a rerun resumes it), and is scored by the evaluator of Tables 1-4 on `num_sequences` test
-sequences: PSNR, SSIM, centre distance (Table 4), no-match rate, parameters and training
+`<workdir_root>/<pattern>-<variant>` (a rerun resumes it), and is scored by the evaluator
+of Tables 1-4 on `num_sequences` test sequences: PSNR, SSIM, centre distance (Table 4), no-match rate, parameters and training
 minutes. "no_sharp" is the quickstart model's checkpoint scored with the whole displacement
 distribution instead of its likeliest value (an inference-time ingredient, nothing to
 train); "constant" (the input copied) is the reference every variant must beat.
@@ -22,7 +22,7 @@ from cinegen_tf.training import checkpoints, methods, train_lib
 from experiments import records as provenance
 from experiments.configs import layered, quickstart
 
-# variant -> (label, overrides of the quickstart config, or None for an evaluation only).
+# variant -> (label, overrides of `variant_config`'s base, or None for an evaluation only).
 VARIANTS = {
     "quickstart": ("Full (moving layer, DQN, clock, CoordConv, motion weight, sharp)", {}),
     "plus_refine": ("+ ConvLSTM composite", {"model.refine": True}),

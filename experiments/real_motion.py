@@ -78,12 +78,12 @@ def _methods(animator):
             raise cli.UserError(f"--checkpoints: two workdirs for {name} on "
                                 f"{category or 'every category'}")
         trained[name][category] = method
-    for name, by_category in trained.items():
-        missing = [c for c in BARS if c not in by_category and None not in by_category]
+    for name, per_category in trained.items():
+        missing = [c for c in BARS if c not in per_category and None not in per_category]
         if missing:
             raise cli.UserError(f"--checkpoints: no {name} workdir trained on "
                                 f"{', '.join(missing)} (or on every category)")
-        methods[f"{name} (cpu scale)"] = lib.by_category(name, by_category)
+        methods[f"{name} (cpu scale)"] = lib.by_category(per_category)
     return methods
 
 

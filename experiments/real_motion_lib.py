@@ -132,12 +132,11 @@ def checkpoint_method(workdir):
     return (None if category == "all" else category), method
 
 
-def by_category(name, methods):
+def by_category(methods):
     """One method from {category or None: method}: a clip goes to its category's model,
     else to the one trained on every category (the caller checks one of them exists)."""
     def method(clip):
         return methods.get(clip.category, methods.get(None))(clip)
-    method.__name__ = name
     return method
 
 

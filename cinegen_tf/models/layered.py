@@ -211,10 +211,12 @@ class LayeredGenerator(keras.Model):
                 actions.append(a)
             frame = images
             if self.moving_layer:
-                step_input = [z] + ([clock_features(t, batch)] if self.clock else []) + (
-                    [one_hot] if one_hot is not None else [])
-                step_input = tf.concat(step_input, axis=-1)
-                h, state = self.cell(step_input, state, training=training)
+                step_input = [z]  # the latent and the layer's geometry
+                if self.clock:
+                    step_input.append(clock_features(t, batch))
+                if one_hot is not None:
+                    step_input.append(one_hot)
+                h, state = self.cell(tf.concat(step_input, axis=-1), state, training=training)
                 p_y, p_x = (self._displacements(head(h), training)
                             for head in (self.shift_y, self.shift_x))
                 layer_t = layer

@@ -13,10 +13,11 @@ breaks the copy-the-input minimum early; the plain MSE later keeps the still bac
 exact.
 Model keys beyond the paper's (cinegen_tf/models/layered.py): `width` (32: the first
 encoder layer's maps), `moving_layer` (True: the soft-shifted layer), `refine` (the
-ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True: CoordConv input), `sharp` (True: the likeliest
-displacement at inference), `clock` (synthetic patterns: sinusoids of the frame index
-enter the LSTM), `transform` (rotate and scale: the layer also turns and
-stretches, models/layer_warp.py); `num_actions` 0 drops the DQN.
+ConvLSTM composite: on for real data, off for synthetic patterns), `coords` (True:
+CoordConv input), `sharp` (True: the likeliest displacement at inference), `clock`
+(synthetic patterns: sinusoids of the frame index enter the LSTM), `transform` (rotate
+and scale: the layer also turns and stretches, models/layer_warp.py); `num_actions` 0
+drops the DQN.
 """
 from cinegen_tf.training import config_lib
 
