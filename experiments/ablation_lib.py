@@ -104,7 +104,10 @@ def run(patterns, variants, workdir_root, results_dir, num_sequences=256):
             cell = run_cell(pattern, variant, workdir_root, num_sequences)
             data["cells"][f"{pattern}/{variant}"] = {**cell, "invocation": invocation,
                                                      "num_sequences": num_sequences}
-    data["invocations"].append(provenance.invocation(time.perf_counter() - start, code))
+    data["invocations"].append({  # this invocation: when, the code it imported, where
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "code": code,
+        "wall_seconds": round(time.perf_counter() - start, 1),
+        "hardware": provenance.hardware()})
     os.makedirs(results_dir, exist_ok=True)
     checkpoints.write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
     checkpoints.write_atomically(os.path.join(results_dir, RESULTS_NAME + ".md"), render(data))

@@ -117,7 +117,7 @@ def weights_notes(records):
         made = ", ".join(f"{k} {meta[k]}" for k in ("steps", "batch_size", "seed",
                                                      "code_version") if k in meta)
         lines.append(
-            f"{tables.METHOD_LABELS['motion']}: no training: the bundled weights, see "
+            f"{tables.MOTION.label}: no training: the bundled weights, see "
             f"cinegen_tf/motion/MODEL_CARD.md ({weights['file']}, sha256 {digest[:12]}; "
             f"trained on {meta.get('data', 'data not recorded')}: {made}). Each test clip's "
             f"frame 0 is animated to T frames at T / clip_length fps, seed 0, and scored like "

@@ -2,15 +2,10 @@
 (tables are rendered from them alone: experiments/report.py), and where a result came from.
 
 The runner (experiments/reproduce.py) keeps a run's record in its workdir's result.json and
-copies it to `<root>/<scale>/<data tag>/<run name>.<precision>.json` (`relative_path`). A
-record (FORMAT 1), as `make` writes it: run (tables.Run.name), method, scale; data (kind,
-subset, tag, version: the dataset's; real data also data_dir, manual_dir, clips and sources
-per split, note); config (file, overrides: where the run differs from it); steps,
-batch_size (0 and None: nothing trained), precision, z_dim, num_actions, mathieu_patch_size;
-seeds, test_sequences; code (`code_version()`), hardware (`hardware()`), finished_utc;
-train_seconds (None: not logged), train_time_complete (False: a lower bound), eval_seconds;
-metrics (psnr, ssim, frame_diff_psnr/ssim; synthetic also centre_distance, no_match_rate,
-ghost, ghost_ratio); weights (motion runs); migrated (those rebuilt from old table files).
+copies it to `<root>/<scale>/<data tag>/<run name>.<precision>.json` (`relative_path`). Its
+fields (FORMAT 1) are those `make` writes; a record "migrated" from the first table files
+says how it was rebuilt. batch_size None: nothing trained; train_seconds None: not
+logged; train_time_complete False: a lower bound.
 """
 import glob
 import json
@@ -90,14 +85,13 @@ def overrides(base, config):
 
 
 def make(run, config, scale, data, result, training, code, hardware):
-    """The record of `run` (tables.Run) scored in `result` (a result.json dict) at its final step.
-
-    Args:
-      config: the run's ConfigDict (tables.run_config); scale: the scale's name.
-      data: the "data" dict (see the module docstring).
-      training: {"train_seconds", "train_time_complete"} (reproduce.train_and_score).
-      code, hardware: `code_version()` at the start (the code it imported), `hardware()`.
-    """
+    """The record of `run` (tables.Run) scored in `result` (a result.json dict) at its final
+    step. config: its ConfigDict (tables.run_config); scale: a name; data: {kind, subset, tag,
+    version; real data also data_dir, manual_dir, clips and sources per split, note}
+    (reproduce.describe_data); training: {train_seconds, train_time_complete}; code,
+    hardware: `code_version()` when the runner started (the code it imported), `hardware()`.
+    Metrics: psnr, ssim, frame_diff_psnr/ssim; synthetic also centre_distance,
+    no_match_rate, ghost, ghost_ratio."""
     entry = result["steps"][str(result["latest_step"])]
     metrics, distance = dict(entry["metrics"]), entry.get("centre_distance")
     if distance:
@@ -150,10 +144,3 @@ def code_version():
         return None
     return commit + ("-dirty" if changed else "") if commit else None
 
-
-def invocation(wall_seconds, code, real_data_note=None):
-    """The record of a runner invocation now ending (experiments/ablation_lib.py): when (UTC),
-    `code` (`code_version()` when it started: the code it imported), wall time, hardware."""
-    return {"finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "code": code,
-            "wall_seconds": round(wall_seconds, 1), "hardware": hardware(),
-            "real_data_note": real_data_note}

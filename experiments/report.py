@@ -44,14 +44,17 @@ def columns(table, patterns, categories):
 
 def choose(table, found, data_tag=UNTAGGED):
     """({Run: (path, record)} in table order, precision): the record of each run of `table`
-    (ours too) among `found` ({path: record}) with the table's metrics; where a run has one
-    in each precision, the table's: the one most of its trained runs have (float32 on a tie)."""
+    (ours too) among `found` ({path: record}) with the table's metrics, on the newest data
+    version it has; where a run has one in each precision there, the table's: the one most
+    of its trained runs have (float32 on a tie)."""
     tags = {"synthetic": "synthetic" if data_tag == UNTAGGED else None, "real": data_tag}
-    candidates = collections.defaultdict(dict)
+    candidates = collections.defaultdict(lambda: collections.defaultdict(dict))
     for path, r in found.items():
         if set(table.metrics) <= set(r["metrics"]):
-            candidates[r["run"], r["data"]["tag"]][r["precision"]] = (path, r)
-    runs = {run: candidates[run.name, tags[run.data]] for run in table.runs(
+            key, version = (r["run"], r["data"]["tag"]), r["data"]["version"] or ""
+            candidates[key][tuple(map(int, re.findall(r"\d+", version)))][r["precision"]] = (
+                path, r)
+    runs = {run: max(candidates[run.name, tags[run.data]].items())[1] for run in table.runs(
         tables.PATTERNS, tables.CATEGORIES, [row.key for row in table.rows + table.ours])
         if (run.name, tags[run.data]) in candidates}
     trained = collections.Counter(p for run, c in runs.items()

@@ -15,7 +15,6 @@ from cinegen_tf import cli
 cli.quiet_tensorflow()  # the tables' configs import TensorFlow
 
 import dataclasses  # noqa: E402
-import importlib.util  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -26,6 +25,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
 
+from cinegen_datasets import real_cinemagraphs, synthetic_cinemagraphs  # noqa: E402
 from cinegen_tf.data import pipeline, real_pipeline  # noqa: E402
 from cinegen_tf.evaluation import eval_lib, result_file  # noqa: E402
 from cinegen_tf.training import checkpoints, precision as precision_lib, train_lib  # noqa: E402
@@ -42,30 +42,17 @@ flags.DEFINE_string("results_dir", "experiments/results", "Tables; run records i
 flags.DEFINE_string("real_data_dir", None, "TFDS data_dir of real_cinemagraphs.")
 flags.DEFINE_string("real_manual_dir", None, "Build real configs not prepared from this folder.")
 flags.DEFINE_string("real_data_note", None, "A sentence on the real data.")
-flags.DEFINE_string("data_tag", None, "The real data's name (default: the --real_manual_dir "
-                    "folder's name, else real_clips); names its own table files.")
 flags.mark_flag_as_required("table")
 
 
-def builder_module(name):
-    """datasets/<name>/<name>_dataset_builder.py, loaded by path (unregistered in TFDS)."""
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "datasets", name, f"{name}_dataset_builder.py")
-    spec = importlib.util.spec_from_file_location(f"{name}_dataset_builder", path)
-    module = importlib.util.module_from_spec(spec)
-    with tfds.core.registered.skip_registration():  # a copy: must not clash with TFDS's
-        spec.loader.exec_module(module)
-    return module
-
-
-def real_data_tag(real_manual_dir=None, data_tag=None):
-    """`data_tag`, else the manual_dir's folder name, else report.UNTAGGED ("real_clips")."""
-    if data_tag is None and real_manual_dir is not None:
-        data_tag = os.path.basename(os.path.normpath(os.fspath(real_manual_dir))).lower()
-    if data_tag and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", data_tag):
-        raise ValueError(f"data tag {data_tag!r}: use lowercase letters, digits, '_', '-' "
-                         f"and '.' (it names the table file)")
-    return data_tag or report.UNTAGGED
+def real_data_tag(real_manual_dir=None):
+    """The real data's name, its own table files': the manual_dir's folder name, lowercase,
+    else report.UNTAGGED ("real_clips", the 15 clips)."""
+    tag = real_manual_dir and os.path.basename(os.path.normpath(real_manual_dir)).lower()
+    if tag and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", tag):
+        raise ValueError(f"--real_manual_dir={real_manual_dir}: name its folder with letters, "
+                         f"digits, '_', '-' and '.' (the name tags the data's tables)")
+    return tag or report.UNTAGGED
 
 
 def prepare_real_data(categories, data_dir, manual_dir):
@@ -78,8 +65,7 @@ def prepare_real_data(categories, data_dir, manual_dir):
                 raise
             if not os.path.isdir(manual_dir):
                 raise ValueError(f"--real_manual_dir={manual_dir}: no such folder") from None
-            builder = builder_module("real_cinemagraphs").Builder(config=category,
-                                                                  data_dir=data_dir)
+            builder = real_cinemagraphs.Builder(config=category, data_dir=data_dir)
             builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
                 manual_dir=os.fspath(manual_dir)))
 
@@ -87,7 +73,7 @@ def prepare_real_data(categories, data_dir, manual_dir):
 def describe_data(kind, subset, tag, data_dir=None, manual_dir=None, note=None):
     """A record's "data" (experiments/records.py); real data read from its prepared copy."""
     if kind == "synthetic":
-        version = str(builder_module("synthetic_cinemagraphs").Builder.VERSION)
+        version = str(synthetic_cinemagraphs.Builder.VERSION)
         return {"kind": kind, "subset": subset, "tag": "synthetic", "version": version,
                 "source": "procedural"}
     builder = real_pipeline.prepared_builder(subset, data_dir)
@@ -146,8 +132,7 @@ def train_and_score(run, config, workdir, scale, make_dataset=None):
 def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEGORIES,
               rows=None, precision="auto",
               workdir_root="workdirs/experiments", results_dir="experiments/results",
-              real_data_dir=None, real_manual_dir=None, real_data_note=None, data_tag=None,
-              make_dataset=None):
+              real_data_dir=None, real_manual_dir=None, real_data_note=None, make_dataset=None):
     """Trains and scores the chosen runs of table number `table` at scale `scale` (a name),
     then renders the table; returns its (md, json) paths. Args mirror the flags (`rows`
     None: the paper's); `make_dataset` (tests): the data pipeline, whose real data is then
@@ -164,7 +149,7 @@ def reproduce(table, scale, *, patterns=tables.PATTERNS, categories=tables.CATEG
         if [v for v in value if v not in allowed]:
             raise ValueError(f"unknown {what} {[v for v in value if v not in allowed]}; "
                              f"table {table_number} knows {list(allowed)}")
-    tag = real_data_tag(real_manual_dir, data_tag) if "real" in table.data else report.UNTAGGED
+    tag = real_data_tag(real_manual_dir) if "real" in table.data else report.UNTAGGED
     runs = tuple(dict.fromkeys(table.runs(
         patterns if "synthetic" in table.data and tag == report.UNTAGGED else (),
         categories if "real" in table.data else (), rows)))

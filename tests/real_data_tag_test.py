@@ -13,11 +13,9 @@ def test_the_tag_is_the_manual_dirs_folder_name_else_real_clips():
     assert tag("../shared/data/real_cinemagraphs") == "real_cinemagraphs"
     assert tag("/data/Real_Cinemagraphs/") == "real_cinemagraphs"
     assert tag("../shared/data/real_clips") == "real_clips"  # the first tables' data
-    assert tag("../shared/data/real_clips", data_tag="clips15") == "clips15"
-    assert tag(None, data_tag="giphy") == "giphy"
     assert tag(None) == "real_clips"
-    with pytest.raises(ValueError, match="data tag 'my data!'"):
-        tag(None, data_tag="my data!")
+    with pytest.raises(ValueError, match="my data!: name its folder"):
+        tag("/data/my data!")
 
 
 def test_new_real_data_has_its_own_records_workdirs_and_table(tmp_path, fake_make_dataset):

@@ -106,3 +106,13 @@ def test_records_of_another_kind_or_place_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"synthetic-eight-rnn_dqn\.float32\.json is not a run "
                                          r"record \(metrics missing"):
         records.read_all(str(tmp_path), "smoke")
+
+
+def test_a_run_is_read_on_the_newest_data_version_it_has(tmp_path):
+    runs = ["synthetic-eight-mathieu", "synthetic-eight-rnn", "synthetic-eight-rnn_dqn"]
+    old = [_record(r, "bfloat16", version="1.0.0", psnr=10.0) for r in runs]
+    # rnn rerun on 2.0.0 in the other precision: read there, though most runs are bfloat16.
+    md, cells, data = _table1(tmp_path, *old, _record(runs[1], "float32", psnr=30.0))
+    assert data["precision"] == "bfloat16" and cells[("rnn", "eight", "psnr")]["ours"] == 30.0
+    assert cells[("rnn", "eight", "psnr")]["marks"] == ["data 2.0.0", "float32"]
+    assert cells[("mathieu", "eight", "psnr")]["marks"] == ["data 1.0.0", "bfloat16"]
