@@ -5,10 +5,9 @@
         --real_data_dir=workdirs/tfds83 --real_manual_dir=../shared/data/real_cinemagraphs
 
 Each chosen run trains in WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run>.<precision>
-(resumed, never retrained at its final step; a workdir of another config is refused) and is
-scored into its result.json, which keeps its record (experiments/records.py) while its
-settings are unchanged. The record is copied to RESULTS_DIR/runs/, and the table rendered
-from RESULTS_DIR/runs alone (experiments/report.py): other runs keep their records.
+(resumed, never retrained at its final step; a workdir of another config is refused), is
+scored into its result.json with its record (experiments/records.py), which is copied to
+RESULTS_DIR/runs/; the table is rendered from those records alone (experiments/report.py).
 """
 from cinegen_tf import cli
 
