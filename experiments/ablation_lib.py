@@ -3,10 +3,11 @@
 Every variant trains the pattern's layered config (experiments/configs/layered.py) at the
 quickstart's budget (experiments/configs/quickstart.py) in its own workdir,
 `<workdir_root>/<pattern>-<variant>` (a rerun resumes it), and is scored by the evaluator
-of Tables 1-4 on `num_sequences` test sequences: PSNR, SSIM, centre distance (Table 4), no-match rate, parameters and training
-minutes. "no_sharp" is the quickstart model's checkpoint scored with the whole displacement
-distribution instead of its likeliest value (an inference-time ingredient, nothing to
-train); "constant" (the input copied) is the reference every variant must beat.
+of Tables 1-4 on `num_sequences` test sequences: PSNR, SSIM, centre distance (Table 4),
+no-match rate, parameters and training minutes. "no_sharp" is the quickstart model's
+checkpoint scored with the whole displacement distribution instead of its likeliest value
+(an inference-time ingredient, nothing to train); "constant" (the input copied) is the
+reference every variant must beat.
 Results merge into `<results_dir>/ablation_layered.json` (one cell per pattern and
 variant, each with the invocation that made it) and are rendered to the .md beside it.
 """

@@ -39,14 +39,15 @@ flags.DEFINE_enum("precision", "auto", ["auto", "float32", "bfloat16"], "auto: t
 flags.DEFINE_string("workdir_root", "workdirs/experiments", "Where runs train.")
 flags.DEFINE_string("results_dir", "experiments/results", "Tables; run records in its runs/.")
 flags.DEFINE_string("real_data_dir", None, "TFDS data_dir of real_cinemagraphs.")
-flags.DEFINE_string("real_manual_dir", None, "Build real configs not prepared from this folder.")
+flags.DEFINE_string("real_manual_dir", None, "Build real configs not prepared from this "
+                    "folder; its name tags the data's tables.")
 flags.DEFINE_string("real_data_note", None, "A sentence on the real data.")
 flags.mark_flag_as_required("table")
 
 
 def real_data_tag(real_manual_dir=None):
-    """The real data's name, its own table files': the manual_dir's folder name, lowercase,
-    else report.UNTAGGED ("real_clips", the 15 clips)."""
+    """The real data's tag, which names its records and table files: the manual_dir's
+    folder name in lowercase, else report.UNTAGGED ("real_clips", the 15 clips)."""
     tag = real_manual_dir and os.path.basename(os.path.normpath(real_manual_dir)).lower()
     if tag and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", tag):
         raise ValueError(f"--real_manual_dir={real_manual_dir}: name its folder with letters, "
