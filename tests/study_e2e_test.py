@@ -44,14 +44,20 @@ def chromium_driver():
 
 
 def click_and_wait(driver, element):
-    """Clicks a submit button and waits until the browser has loaded the next page."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    """Clicks a submit button and waits until the browser has loaded the next page.
+
+    The old page is marked by a window property that a new page does not have. Waiting
+    for an old element to go stale instead fails at random: while Chromium swaps the
+    documents it can answer "Node with given id does not belong to the document", an
+    error Selenium's `staleness_of` does not catch (CI, stop 36)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.e2eOldPage = true")
     element.click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return !window.e2eOldPage && document.readyState === 'complete'"))
 
 
 @contextlib.contextmanager
