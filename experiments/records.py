@@ -1,11 +1,7 @@
 """Run records: what one training + evaluation of a table's run gave, one small JSON file each
-(tables are rendered from them alone: experiments/report.py), and where a result came from.
-
-The runner (experiments/reproduce.py) keeps a run's record in its workdir's result.json and
-copies it to `<root>/<scale>/<data tag>/<run name>.<precision>.json` (`relative_path`). Its
-fields (FORMAT 1) are those `make` writes; a record "migrated" from the first table files
-says how it was rebuilt. batch_size None: nothing trained; train_seconds None: not
-logged; train_time_complete False: a lower bound.
+at `<root>/<scale>/<data tag>/<run name>.<precision>.json`; tables are rendered from them alone
+(experiments/report.py). Fields (FORMAT 1): those `make` writes; batch_size None: nothing
+trained; train_seconds None: not logged; train_time_complete False: a lower bound.
 """
 import glob
 import json
@@ -86,12 +82,8 @@ def overrides(base, config):
 
 def make(run, config, scale, data, result, training, code, hardware):
     """The record of `run` (tables.Run) scored in `result` (a result.json dict) at its final
-    step. config: its ConfigDict (tables.run_config); scale: a name; data: {kind, subset, tag,
-    version; real data also data_dir, manual_dir, clips and sources per split, note}
-    (reproduce.describe_data); training: {train_seconds, train_time_complete}; code,
-    hardware: `code_version()` when the runner started (the code it imported), `hardware()`.
-    Metrics: psnr, ssim, frame_diff_psnr/ssim; synthetic also centre_distance,
-    no_match_rate, ghost, ghost_ratio."""
+    step; config: tables.run_config's; data: reproduce.describe_data's; training:
+    {train_seconds, train_time_complete}; code: code_version() when the runner started."""
     entry = result["steps"][str(result["latest_step"])]
     metrics, distance = dict(entry["metrics"]), entry.get("centre_distance")
     if distance:
@@ -130,16 +122,12 @@ def hardware():
 def code_version():
     """`git describe --always --abbrev=10` of the repository ("<commit>[-dirty]"), or None.
     Changes to experiments/results/ (the runners' own output) do not count as dirty."""
-    def git(*args):
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                             timeout=10)
-        return out.stdout.strip() if out.returncode == 0 else None
-
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        commit = git("describe", "--always", "--abbrev=10")
-        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".",
-                      ":!experiments/results")
+        commit, changed = (subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+            for args in (("describe", "--always", "--abbrev=10"), ("status", "--porcelain",
+                         "--untracked-files=no", "--", ".", ":!experiments/results")))
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("-dirty" if changed else "") if commit else None

@@ -70,13 +70,10 @@ def _attributes(r):
 
 
 def render(table, scale, records_root, data_tag=UNTAGGED):
-    """(markdown, json dict) of `table` (tables.Table) at `scale` (tables.Scale) from the
-    records under `records_root` of the synthetic data and real data `data_tag`.
-
-    The table of the first real data ("real_clips": no suffix in its file names) has
-    synthetic and real columns, that of another tag only its real columns. A column or our
-    row is shown once one of its runs has a record. What the cells of one kind of data do
-    not all share (data version, precision, steps x batch) each of them names."""
+    """(markdown, json dict) of `table` at `scale` from the records under `records_root` of
+    the synthetic data and real data `data_tag` (another tag than UNTAGGED: real columns
+    only). A column or our row is shown once one of its runs has a record; what the cells of
+    one kind of data do not all share (data version, precision, steps x batch) each names."""
     chosen, precision = choose(table, records.read_all(records_root, scale.name), data_tag)
     table = dataclasses.replace(table, rows=table.rows + tuple(
         row for row in table.ours if row.method in {run.method for run in chosen}))
@@ -111,10 +108,9 @@ def render(table, scale, records_root, data_tag=UNTAGGED):
         md_rows.append(f"| {row.label} | " + " | ".join(shown) + " |")
     not_run = [tables.PATTERN_LABELS[s] for d in table.data for s in table.subsets(d)
                if s not in have]
-    notes = [f"Cells not run yet at this scale (paper numbers only): {', '.join(empty)}."
-             ] if empty else []
-    notes += [f"Columns not run here (paper numbers in experiments/paper_numbers.py): "
-              f"{', '.join(not_run)}."] if not_run else []
+    notes = [f"{what}: {', '.join(names)}." for what, names in (
+        ("Cells not run yet at this scale (paper numbers only)", empty),
+        ("Columns not run here (paper numbers in experiments/paper_numbers.py)", not_run)) if names]
     notes += [f"Our {c.label} averages {', '.join(c.subsets)} only; the paper's averages all "
               f"of {', '.join(table.subsets(c.data))}." for c in cols
               if c.key not in c.subsets and len(c.subsets) < len(table.subsets(c.data))]
@@ -160,18 +156,16 @@ def _markdown(table, scale, cols, md_rows, notes, found, precision, records_dir,
                     for split, n in d.get("clips", {}).items()))
     lines += [f"{head} ({'; '.join(dict.fromkeys(subsets))})." + (f" {note}" if note else "")
               for (head, note), subsets in by_data.items()]
-    bound = [r["run"] for r in found if r["train_seconds"] and not r["train_time_complete"]]
-    unknown = [r["run"] for r in found if r["train_seconds"] is None]
+    lower = any(r["train_seconds"] is None or not r["train_time_complete"] for r in found)
     lines += [f"- Scale `{scale.name}`: {scale.description}. Where a run was trained in both "
               f"precisions, this table reads its {precision} record.",
               f"- Seeds: training {sorted({r['seeds']['train'] for r in found})}, test data "
               f"{sorted({r['seeds']['data'] for r in found})}. Evaluation: greedy policy, "
               f"frames 1 .. length - 1 from frame 0, padding frames not scored.",
-              f"- Training time of the runs: {'at least ' if bound or unknown else ''}"
-              f"{sum(r['train_seconds'] or 0.0 for r in found) / 60:.1f} min in total"
-              + (f" ({', '.join(bound)}: resumed from a checkpoint older than the time log, "
-                 f"only later sessions counted)" if bound else "")
-              + (f" ({', '.join(unknown)}: no training time logged)" if unknown else "") + ".",
+              f"- Training time of the runs: {'at least ' if lower else ''}"
+              f"{sum(r['train_seconds'] or 0.0 for r in found) / 60:.1f} min in total" + (
+                  " (train ≥: resumed from a checkpoint older than its time log; n/a: not "
+                  "logged)" if lower else "") + ".",
               "", "| run | data | steps | batch | precision | test sequences | CPU | code "
               "| train (min) | eval (s) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in found:
@@ -209,5 +203,5 @@ def committed(results_dir):
 if __name__ == "__main__":
     _DIR = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--results_dir=")),
                 "experiments/results")
-    for _args in committed(_DIR):
-        print("\n".join(write(*_args[:2], _DIR, _args[2])))
+    for _table, _scale, _tag in committed(_DIR):
+        print("\n".join(write(_table, _scale, _DIR, _tag)))

@@ -4,10 +4,9 @@
     python -m experiments.reproduce --table=2 --scale=cpu \
         --real_data_dir=workdirs/tfds83 --real_manual_dir=../shared/data/real_cinemagraphs
 
-Each chosen run trains in WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run>.<precision>
-(resumed, never retrained at its final step; a workdir of another config is refused), is
-scored into its result.json with its record (experiments/records.py), which is copied to
-RESULTS_DIR/runs/; the table is rendered from those records alone (experiments/report.py).
+A run trains in WORKDIR_ROOT/<scale>/<data tag>-<data version>/<run>.<precision> (resumed; a
+workdir of another config is refused); its record (experiments/records.py) is kept in its
+result.json and RESULTS_DIR/runs/, from which alone the table is rendered (report.py).
 """
 from cinegen_tf import cli
 
@@ -73,9 +72,8 @@ def prepare_real_data(categories, data_dir, manual_dir):
 def describe_data(kind, subset, tag, data_dir=None, manual_dir=None, note=None):
     """A record's "data" (experiments/records.py); real data read from its prepared copy."""
     if kind == "synthetic":
-        version = str(synthetic_cinemagraphs.Builder.VERSION)
-        return {"kind": kind, "subset": subset, "tag": "synthetic", "version": version,
-                "source": "procedural"}
+        return {"kind": kind, "subset": subset, "tag": "synthetic", "source": "procedural",
+                "version": str(synthetic_cinemagraphs.Builder.VERSION)}
     builder = real_pipeline.prepared_builder(subset, data_dir)
     splits = [s for s in ("train", "test") if s in builder.info.splits]
     sources = {s: len({ex["source"] for ex in tfds.as_numpy(builder.as_dataset(
