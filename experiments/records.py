@@ -1,7 +1,8 @@
 """Run records: what one training + evaluation of a table's run gave, one small JSON file each
 at `<root>/<scale>/<data tag>/<run name>.<precision>.json`; tables are rendered from them alone
-(experiments/report.py). Fields (FORMAT 1): those `make` writes; batch_size None: nothing
-trained; train_seconds None: not logged; train_time_complete False: a lower bound.
+(experiments/report.py). Fields (FORMAT 1): those `make` writes, and in records rebuilt from
+the first table files a "migrated" that says how; batch_size None: nothing trained;
+train_seconds None: not logged; train_time_complete False: a lower bound.
 """
 import glob
 import json
