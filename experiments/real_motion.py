@@ -224,9 +224,10 @@ def _main(argv):
     stem += "" if _SPLIT.value == "test" else f"_{_SPLIT.value}"
     stem += f"_limit{_LIMIT.value}" if _LIMIT.value else ""
     hardware = precision.cpu_line()
-    args = " ".join(f"--{f}={flags.FLAGS[f].value if not isinstance(flags.FLAGS[f].value, list) else ','.join(flags.FLAGS[f].value)}"
-                    for f in ("split", "checkpoints", "ablation", "weights", "limit")
-                    if flags.FLAGS[f].present)
+    values = {f: flags.FLAGS[f].value for f in ("split", "checkpoints", "ablation", "weights",
+                                                "limit") if flags.FLAGS[f].present}
+    args = " ".join(f"--{f}={','.join(v) if isinstance(v, list) else v}"
+                    for f, v in values.items())
     record = dict(
         title=("Ablation of the motion model's rendering (ours, not in the paper)"
                if _ABLATION.value else "Real photos come alive: how cinemagraphs move "

@@ -105,7 +105,8 @@ def markdown(data):
         f"{_ours(data['real_clips'][c])} | —" for c in categories) + " |")
     design = data["design"]
     num_methods = len(data["rows"])
-    chance = (f"{100 / num_methods:.1f}%" if design["preference"] == "all" else "50%")
+    shown, chance = (("all methods at once", f"{100 / num_methods:.1f}%")
+                     if design["preference"] == "all" else ("two methods at a time", "50%"))
     excluded = sorted((pid, s["failed_checks"]) for pid, s in data["participants"].items()
                       if s["status"] == "excluded")
     incomplete = sorted(pid for pid, s in data["participants"].items()
@@ -121,12 +122,12 @@ def markdown(data):
         f"{data['num_votes']} votes counted; attention checks passed "
         f"{data['attention_checks']['passed']}/{data['attention_checks']['answered']} "
         f"(all participants).",
-        f"- Design: preference trials show {'all methods at once' if design['preference'] == 'all' else 'two methods at a time'} "
-        f"(chance {chance}); real-or-generated trials show each method's cinemagraph and "
-        f"the real clip of every still once; {design['attention_checks']} attention checks per "
-        f"experiment (the real clip against an obviously broken one); a participant failing "
-        f"more than {design['max_attention_failures']} is excluded. Order and positions are "
-        f"shuffled per participant (seeded, stored).",
+        f"- Design: preference trials show {shown} (chance {chance}); real-or-generated "
+        f"trials show each method's cinemagraph and the real clip of every still once; "
+        f"{design['attention_checks']} attention checks per experiment (the real clip "
+        f"against an obviously broken one); a participant failing more than "
+        f"{design['max_attention_failures']} is excluded. Order and positions are shuffled "
+        f"per participant (seeded, stored).",
         "- Stimuli: " + ", ".join(f"{CATEGORY_LABELS[c]} {k} clips" for c, k in
                                   data["clips"].items())
         + f" of real_cinemagraphs' {(data.get('data') or {}).get('split', 'test')} split; "

@@ -59,8 +59,9 @@ def object_mask(motion: trajectories.Motion) -> np.ndarray:
     dy_up = cy - _PIXELS[None, :]  # (L, 64) over rows, y pointing up
     # The rectangle's axes are separable sums of a row term and a column term.
     # float32 is 5x faster here, and the test stays symmetric about the centre.
-    along = (dy_up * sin).astype(np.float32)[:, :, None] + (dx * cos).astype(np.float32)[:, None, :]
-    across = (dy_up * cos).astype(np.float32)[:, :, None] - (dx * sin).astype(np.float32)[:, None, :]
+    f32 = np.float32
+    along = (dy_up * sin).astype(f32)[:, :, None] + (dx * cos).astype(f32)[:, None, :]
+    across = (dy_up * cos).astype(f32)[:, :, None] - (dx * sin).astype(f32)[:, None, :]
     return ((np.abs(along) < half_w.astype(np.float32)[:, None, None])
             & (np.abs(across) < half_h.astype(np.float32)[:, None, None]))
 

@@ -96,7 +96,8 @@ def _write_mp4(frames, file, fps, quality):
     # quality 0..100 -> x264 CRF 51..0 (90 -> CRF 15: visually lossless for most content).
     crf = int(round(51 * (1 - quality / 100.0) ** 1.2))
     with av.open(file, mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fractions.Fraction(fps).limit_denominator(1001))
+        rate = fractions.Fraction(fps).limit_denominator(1001)
+        stream = container.add_stream("libx264", rate=rate)
         stream.width, stream.height = frames.shape[2], frames.shape[1]
         stream.pix_fmt = "yuv420p"
         # veryfast: the files of "medium" (within 1-5% here) in 0.3-0.4x its time.

@@ -3,8 +3,8 @@
 A translation cannot draw the synthetic `rotate` and `scale` patterns. With
 `LayeredGenerator(transform=True)` the LSTM also gives, per frame, a turn (summed over the
 frames so far into the angle) and two scale factors, and the layer (premultiplied colour
-and alpha) is warped by them about the mask's centroid before it is shifted. The warp samples bilinearly, so the angle and the
-scales get gradients from the frame's MSE.
+and alpha) is warped by them about the mask's centroid before it is shifted. The warp
+samples bilinearly, so the angle and the scales get gradients from the frame's MSE.
 
 Coordinates: pixel (i, j) has its centre at (i, j), y pointing down; a positive angle
 turns the layer counter-clockwise as seen on screen (as cinegen_tf/data/trajectories.py).

@@ -11,7 +11,8 @@ flips, which negate the x velocity) of window photos and their targets, and mini
 only: whether a pixel moves is the moving head's job, and a regression over all pixels
 would shrink every amount where that is uncertain (measured: predicted speeds at 0.19x
 the targets). The direction term is weighted by the target speed: slow pixels, whose
-measured flow is mostly noise, say little about it. The result is a weights file for `cinegen_tf.motion.bundled`.
+measured flow is mostly noise, say little about it. The result is a weights file for
+`cinegen_tf.motion.bundled`.
 """
 import time
 

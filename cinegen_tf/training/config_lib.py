@@ -16,13 +16,13 @@ Keys (defaults in parentheses):
 - `train`: `batch_size` (64), `num_steps` (6000; 13500 real), `learning_rate` (2e-4),
   `beta_1` (0.5, not in the paper: the DCGAN value that goes with lr 2e-4), `beta_2`
   (0.999), `lambda_adv` (0.005; 0.05 real), `loss_on_padding` (False: the losses skip the
-  black frames that pad short synthetic clips; the paper does not say), `steps_per_loop` (10 compiled steps per
-  tf.function call), `checkpoint_every` (500), `keep_checkpoints` (3), `eval_every` (500),
-  `eval_batch_size` (16), `num_gif_samples` (4), `mixed_precision` (False: True selects
-  Keras' "mixed_bfloat16" policy, fast only on hardware with native bfloat16: see
-  precision.py), `jit_compile` (False: XLA was ~20x slower on CPU), `strategy` ("default":
-  one device; "mirrored", "multi_worker" or "tpu": tf.distribute, batch_size is then the
-  global batch, see training/distribute.py).
+  black frames that pad short synthetic clips; the paper does not say), `steps_per_loop` (10
+  compiled steps per tf.function call), `checkpoint_every` (500), `keep_checkpoints` (3),
+  `eval_every` (500), `eval_batch_size` (16), `num_gif_samples` (4), `mixed_precision`
+  (False: True selects Keras' "mixed_bfloat16" policy, fast only on hardware with native
+  bfloat16: see precision.py), `jit_compile` (False: XLA was ~20x slower on CPU), `strategy`
+  ("default": one device; "mirrored", "multi_worker" or "tpu": tf.distribute, batch_size is
+  then the global batch, see training/distribute.py).
 - `dqn` (RNN+DQN only; the paper gives Eq. 4 and nothing else): `learning_rate` (2e-4),
   `discount` sigma (0.9), `epsilon_start` (1.0), `epsilon_end` (0.05),
   `epsilon_decay_steps` (2000; linear annealing, then held), `target_sync_every` (100
