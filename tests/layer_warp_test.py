@@ -49,18 +49,3 @@ def test_angle_gets_a_gradient_and_the_generator_starts_untransformed():
     assert b.count_params() == a.count_params() + 3 * (8 + 1)
     np.testing.assert_allclose(b(images, num_frames=3)["frames"].numpy(),
                                a(images, num_frames=3)["frames"].numpy(), atol=1e-5)
-
-
-def test_turns_add_up_frame_after_frame():
-    """A turn of pi/2 per frame: frame t shows the layer at (t + 1) pi/2, so frame 3 (2 pi)
-    is the untransformed generator's frame and frame 0 (pi/2) is not."""
-    images = tf.random.uniform((2, 16, 16, 3), -1, 1, seed=1)
-    tf.keras.utils.set_random_seed(0)
-    a = LayeredGenerator(z_dim=8, num_actions=0, image_size=16, width=4, refine=False).build_all()
-    tf.keras.utils.set_random_seed(0)
-    b = LayeredGenerator(z_dim=8, num_actions=0, image_size=16, width=4, refine=False,
-                         transform=True).build_all()
-    b.transform_head.bias.assign([math.pi / 2, 0.0, 0.0])
-    still, turned = (m(images, num_frames=4)["frames"].numpy() for m in (a, b))
-    np.testing.assert_allclose(turned[:, 3], still[:, 3], atol=1e-4)
-    assert np.abs(turned[:, 0] - still[:, 0]).max() > 0.1

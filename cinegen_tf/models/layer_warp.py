@@ -1,10 +1,10 @@
 """Turning and stretching the moving layer about its centroid (ours, not in the paper).
 
 A translation cannot draw the synthetic `rotate` and `scale` patterns. With
-`LayeredGenerator(transform=True)` the LSTM also gives, per frame, a turn (summed over the
-frames so far into the angle) and two scale factors, and the layer (premultiplied colour
-and alpha) is warped by them about the mask's centroid before it is shifted. The warp
-samples bilinearly, so the angle and the scales get gradients from the frame's MSE.
+`LayeredGenerator(transform=True)` the LSTM also gives, per frame, an angle and two scale
+factors, and the layer (premultiplied colour and alpha) is warped by them about the
+mask's centroid before it is shifted. The warp samples bilinearly, so the angle and the
+scales get gradients from the frame's MSE.
 
 Coordinates: pixel (i, j) has its centre at (i, j), y pointing down; a positive angle
 turns the layer counter-clockwise as seen on screen (as cinegen_tf/data/trajectories.py).
@@ -15,7 +15,7 @@ MAX_LOG_SCALE = 0.7  # scale factors in [1/2, 2]
 
 
 def angle_and_scales(raw):
-    """Head outputs (B, 3) -> turn (B,) radians (unbounded) and scales (B, 2) (y, x)."""
+    """Head outputs (B, 3) -> angle (B,) radians (unbounded) and scales (B, 2) (y, x)."""
     raw = tf.cast(raw, tf.float32)
     return raw[:, 0], tf.exp(MAX_LOG_SCALE * tf.tanh(raw[:, 1:]))
 

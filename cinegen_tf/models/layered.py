@@ -92,9 +92,8 @@ class LayeredGenerator(keras.Model):
       moving_layer: the soft-shifted layer (off: the ConvLSTM composite alone, over x).
       refine: add the ConvLSTM composite (needed for non-rigid motion).
       coords: append coordinate channels to the input (CoordConv).
-      transform: also turn and stretch the layer about its centroid (models/layer_warp.py),
-        for rotate and scale: per frame the LSTM gives two scales and a turn, which adds
-        to the angle so far (a steady spin is one constant turn per frame).
+      transform: also turn and stretch the layer about its centroid by an angle and two
+        scales per frame from the LSTM (models/layer_warp.py), for rotate and scale.
       clock: append sinusoids of the frame index t to the LSTM's input at frame t
         (`clock_features`); off, the LSTM counts frames by itself.
       sharp: at inference (training=False) move the layer by the likeliest displacement
@@ -221,9 +220,8 @@ class LayeredGenerator(keras.Model):
                 p_y, p_x = (self._displacements(head(h), training)
                             for head in (self.shift_y, self.shift_x))
                 layer_t = layer
-                if self.transform:  # the head turns the layer further each frame
-                    turn, scales = layer_warp.angle_and_scales(self.transform_head(h))
-                    angle = turn if t == 0 else angle + turn
+                if self.transform:
+                    angle, scales = layer_warp.angle_and_scales(self.transform_head(h))
                     layer_t = layer_warp.warp(layer, centre, angle, scales)
                 moved = soft_shift.soft_shift(layer_t, p_y, p_x)[:, 0]  # (B, S, S, 4)
                 frame = moved[..., :3] + (1.0 - moved[..., 3:]) * background
