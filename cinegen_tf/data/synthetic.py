@@ -62,8 +62,8 @@ def object_mask(motion: trajectories.Motion) -> np.ndarray:
     f32 = np.float32
     along = (dy_up * sin).astype(f32)[:, :, None] + (dx * cos).astype(f32)[:, None, :]
     across = (dy_up * cos).astype(f32)[:, :, None] - (dx * sin).astype(f32)[:, None, :]
-    return ((np.abs(along) < half_w.astype(np.float32)[:, None, None])
-            & (np.abs(across) < half_h.astype(np.float32)[:, None, None]))
+    return ((np.abs(along) < half_w.astype(f32)[:, None, None])
+            & (np.abs(across) < half_h.astype(f32)[:, None, None]))
 
 
 def _paint(motion: trajectories.Motion, color: np.ndarray, frames: np.ndarray,
