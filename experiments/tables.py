@@ -11,6 +11,7 @@ import importlib
 from typing import Optional
 
 from cinegen_tf.training import precision
+from experiments.configs import quickstart
 from experiments.configs import real as real_configs
 from experiments.configs import synthetic as synthetic_configs
 
@@ -53,7 +54,8 @@ class Row:
 
 # Rows of ours after the paper's, without paper numbers, run only when named by key and
 # shown once they have records: our generator (experiments/configs/layered.py), trained at
-# the table's budget, and our real-photo motion model (cinegen_tf/motion), its bundled
+# the table's budget (on synthetic data: its wall time, Scale.ours_num_steps), and our
+# real-photo motion model (cinegen_tf/motion), its bundled
 # weights scored on the real test clips: no steps, batch or precision of its own.
 OURS = Row("layered", "Ours: layered (not in the paper)", "layered")
 MOTION = Row("motion", "Ours: motion model (not in the paper)", "motion", only_data=("real",))
@@ -125,18 +127,26 @@ class Scale:
     real_num_test: Optional[int] = None  # real test clips scored (None: the whole split)
     eval_batch_size: int = 32
     train_overrides: tuple = ()  # any other config.train values
+    # Our layered generator's synthetic runs (not in the paper), if not num_steps: the
+    # quickstart's budget (experiments/configs/quickstart.py) at this many steps.
+    ours_num_steps: Optional[int] = None
 
 
 SCALES = {
     "paper": Scale("paper", "the paper's settings (Sec. 5.1-5.3): 6K iterations synthetic, "
                    "13.5K real, batch 64, float32, 5K synthetic test sequences per pattern"),
-    "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (bfloat16 mixed "
-                 "precision where the CPU has it natively, else float32), Mathieu et al. on "
-                 "32x32 patches, 256 synthetic test sequences",
+    "cpu": Scale("cpu", "a 2-core CPU budget: 240 iterations of batch 16 (ours on synthetic "
+                 "data: 1500, about the same wall time), bfloat16 mixed precision where the "
+                 "CPU has it natively, else float32; Mathieu et al. on 32x32 patches, 256 "
+                 "synthetic test sequences",
                  num_steps=240, batch_size=16, mixed_precision=None, mathieu_patch_size=32,
                  num_test_sequences=256, eval_batch_size=32,
                  train_overrides=(("steps_per_loop", 20), ("checkpoint_every", 40),
-                                  ("eval_every", 240), ("eval_batch_size", 16))),
+                                  ("eval_every", 240), ("eval_batch_size", 16)),
+                 # Equal wall time: a layered step costs a sixth of an RNN step or less
+                 # (pinned, AVX2, float32: 5.3-7.3 s against 37-45; WORKSPACE.md), so
+                 # 1500 steps take no longer than the paper's rows at 240.
+                 ours_num_steps=1500),
     "smoke": Scale("smoke", "a smoke test: 2 iterations of batch 2, 4 test sequences",
                    num_steps=2, batch_size=2, mixed_precision=False, mathieu_patch_size=32,
                    num_test_sequences=4, real_num_test=4, eval_batch_size=2,
@@ -165,13 +175,17 @@ def run_config(run, scale, real_data_dir=None):
     """The training ConfigDict of `run` at `scale` (experiments/configs + the scale's budget).
 
     A reduced budget keeps the paper's proportions: the DQN explores for the first third of
-    training and syncs its target network as often per run. `UNTRAINED` runs are scored in
+    training and syncs its target network as often per run; our generator's synthetic runs
+    take the quickstart's budget at `scale.ours_num_steps`. `UNTRAINED` runs are scored in
     float32; the motion model has no budget at all (no steps, batch, z or Q)."""
     config = base_config(run)
+    ours = run.method == OURS.method and run.data == "synthetic" and scale.ours_num_steps
+    if ours:
+        quickstart.with_budget(config)
     if config.data.name == "real":
         config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
     paper_steps = config.train.num_steps
-    config.train.num_steps = scale.num_steps or paper_steps
+    config.train.num_steps = (scale.ours_num_steps if ours else scale.num_steps) or paper_steps
     config.train.batch_size = scale.batch_size or config.train.batch_size
     config.train.mixed_precision = (precision.native_bfloat16() if scale.mixed_precision is None
                                     else scale.mixed_precision) and run.method not in UNTRAINED

@@ -9,6 +9,7 @@ import pytest
 
 from cinegen_tf.training import checkpoints, precision
 from experiments import paper_numbers, records, report, reproduce, tables
+from experiments.configs import quickstart
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAPER = REPO_ROOT.parent / "shared" / "paper" / "image2gif_wacv2018.txt"
@@ -63,6 +64,13 @@ def test_cpu_scale_config(native, monkeypatch):
     assert real.model.z_dim == 512 and real.data.data_dir == "/d"
     paper = tables.run_config(tables.Run("synthetic", "i", "rnn"), tables.SCALES["paper"])
     assert paper.train.num_steps == 6000 and paper.train.batch_size == 64
+    ours = tables.run_config(tables.Run("synthetic", "rotate", "layered"), cpu)
+    budget = quickstart.get_config()  # our generator at the paper rows' wall time
+    assert ours.train.num_steps == cpu.ours_num_steps == budget.train.num_steps
+    assert ours.dqn.epsilon_decay_steps == budget.dqn.epsilon_decay_steps
+    assert ours.train.mixed_precision is native and ours.model.transform
+    real_ours = tables.run_config(tables.Run("real", "fire", "layered"), cpu)
+    assert real_ours.train.num_steps == cpu.num_steps
 
 
 @pytest.fixture(scope="module")
