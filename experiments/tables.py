@@ -55,8 +55,8 @@ class Row:
 # Rows of ours after the paper's, without paper numbers, run only when named by key and
 # shown once they have records: our generator (experiments/configs/layered.py), trained at
 # the table's budget (on synthetic data: its wall time, Scale.ours_num_steps), and our
-# real-photo motion model (cinegen_tf/motion), its bundled
-# weights scored on the real test clips: no steps, batch or precision of its own.
+# real-photo motion model (cinegen_tf/motion), its bundled weights scored on the real test
+# clips: no steps, batch or precision of its own.
 OURS = Row("layered", "Ours: layered (not in the paper)", "layered")
 MOTION = Row("motion", "Ours: motion model (not in the paper)", "motion", only_data=("real",))
 UNTRAINED = ("constant", MOTION.method)  # methods a table only evaluates
