@@ -179,13 +179,13 @@ def run_config(run, scale, real_data_dir=None):
     take the quickstart's budget at `scale.ours_num_steps`. `UNTRAINED` runs are scored in
     float32; the motion model has no budget at all (no steps, batch, z or Q)."""
     config = base_config(run)
-    ours = run.method == OURS.method and run.data == "synthetic" and scale.ours_num_steps
-    if ours:
+    ours_steps = run.method == OURS.method and run.data == "synthetic" and scale.ours_num_steps
+    if ours_steps:
         quickstart.with_budget(config)
     if config.data.name == "real":
         config.data.data_dir = None if real_data_dir is None else str(real_data_dir)
     paper_steps = config.train.num_steps
-    config.train.num_steps = (scale.ours_num_steps if ours else scale.num_steps) or paper_steps
+    config.train.num_steps = ours_steps or scale.num_steps or paper_steps
     config.train.batch_size = scale.batch_size or config.train.batch_size
     config.train.mixed_precision = (precision.native_bfloat16() if scale.mixed_precision is None
                                     else scale.mixed_precision) and run.method not in UNTRAINED
